@@ -1,0 +1,54 @@
+# memberops — two commands: `make run` serves the product, `make test` passes the tests.
+# Both set up what they need first (a virtualenv in .venv, and for tests a headless Chromium).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check unit browser bench docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "memberops needs Python 3.11 or newer"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: set up, initialise the embedded SQLite database, and serve API + console
+run: $(STAMP)
+	$(BIN)/memberops init --demo-admin
+	$(BIN)/memberops serve --host $(HOST) --port $(PORT)
+
+## test: set up, run the static checks, then the whole test suite
+test: check browser unit
+
+## check: formatting, lint, types, layer contracts, migrations in step with the models
+check: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/memberops docs errors --out /tmp/memberops-errors.md >/dev/null
+	@cmp -s /tmp/memberops-errors.md docs/errors.md || \
+		{ echo "docs/errors.md is stale: run '$(BIN)/memberops docs errors'"; exit 1; }
+
+unit: $(STAMP)
+	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=90
+
+## browser: headless Chromium from Debian for the console tests (skipped without it outside CI)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "chromium is not installed: console tests will be skipped (apt-get install chromium)"; fi; }
+
+## bench: the benchmarks in bench/, printing a table each
+bench: $(STAMP)
+	$(BIN)/python bench/import_members.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*

@@ -1,0 +1,65 @@
+"""The API application factory."""
+
+import html
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from memberops import __version__
+from memberops.api import problems
+from memberops.api.limits import BodySizeLimit
+from memberops.identity.api import router as members_router
+from memberops.kernel.catalogue import error_catalogue
+from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.errors import error_anchor
+from memberops.kernel.settings import Settings
+from memberops.tenancy.api import router as tenancy_router
+
+
+def _health_router(engine: Engine) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    def healthz() -> JSONResponse:
+        """200 when the database answers, 503 when it does not."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    @router.get("/errors", response_class=HTMLResponse, include_in_schema=False)
+    def errors_page() -> str:
+        """The error catalogue that problem documents' ``type`` links point into."""
+        rows = "".join(
+            f'<h2 id="{error_anchor(code)}"><code>{html.escape(code)}</code> — {status} '
+            f"{html.escape(title)}</h2><p>{html.escape(doc)}</p>"
+            for code, status, title, doc in error_catalogue()
+        )
+        return f"<!doctype html><title>memberops errors</title><h1>Errors</h1>{rows}"
+
+    return router
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """The REST API on ``engine`` (made from ``settings.database_url`` when not given)."""
+    engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
+    app = FastAPI(
+        title="memberops",
+        version=__version__,
+        description="Member operations for retail and e-commerce merchants.",
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(_health_router(engine))
+    for router in (tenancy_router, members_router):
+        app.include_router(router, prefix="/api/v1")
+    return app

@@ -1,0 +1,14 @@
+"""The whole product as one ASGI app: the REST API with the web console mounted on it."""
+
+from fastapi import FastAPI
+
+from memberops.api.app import create_app
+from memberops.console import mount_console
+from memberops.kernel.settings import Settings
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """API under ``/api/v1``, console under ``/console``, health at ``/healthz``."""
+    app = create_app(settings)
+    mount_console(app, settings)
+    return app

@@ -1,0 +1,194 @@
+"""The ``memberops`` command: what engineers and scripts run (SPEC §10).
+
+Every command opens its own transaction and commits only when the whole command succeeded;
+a domain error prints its detail on stderr and exits with status 2.
+"""
+
+import getpass
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.errors import DomainError
+from memberops.kernel.settings import get_settings
+from memberops.migrations import upgrade
+from memberops.tenancy import service as tenancy
+from memberops.tenancy.access import Principal
+from memberops.tenancy.models import Role
+
+app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+user_app = typer.Typer(help="Console users.", no_args_is_help=True)
+docs_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(user_app, name="user")
+app.add_typer(docs_app, name="docs")
+
+err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+DEMO_ADMIN = "admin@example.com"
+
+
+def cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a domain error into a one-line message on stderr and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except DomainError as exc:
+            err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """A session whose transaction commits when the block ends without an error."""
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    with factory() as session, session.begin():
+        yield session
+
+
+def tenant_principal(session: Session, tenant: str) -> Principal:
+    return tenancy.principal_for(tenancy.get_tenant(session, tenant), Role.admin, cli_actor())
+
+
+def _demo_admin(session: Session, credentials: Path) -> None:
+    """Create the first admin user and key once, keep them in ``credentials`` (mode 600), and
+    print them: what ``make run`` shows so a newcomer can log in at once."""
+    if credentials.exists():
+        saved = json.loads(credentials.read_text())
+    else:
+        principal = tenant_principal(session, "default")
+        password = os.environ.get("MEMBEROPS_PASSWORD") or secrets.token_urlsafe(12)
+        tenancy.create_user(session, principal, DEMO_ADMIN, password, Role.admin)
+        key = tenancy.create_api_key(session, principal, Role.admin, "make run")
+        saved = {"email": DEMO_ADMIN, "password": password, "api_key": key}
+        credentials.write_text(json.dumps(saved, indent=2))
+        credentials.chmod(0o600)
+    typer.echo(f"Console login: {saved['email']} / {saved['password']}")
+    typer.echo(f"Admin API key: {saved['api_key']}")
+    typer.echo(f"(kept in {credentials})")
+
+
+@app.command()
+@reports_errors
+def init(
+    demo_admin: Annotated[
+        bool, typer.Option(help="Also create admin@example.com with a key, and print them")
+    ] = False,
+    credentials: Annotated[Path, typer.Option(help="Where --demo-admin keeps them")] = Path(
+        "memberops-admin.json"
+    ),
+) -> None:
+    """Create or upgrade the schema and the first tenant, ``default``."""
+    settings = get_settings()
+    upgrade(make_engine(settings.database_url))
+    with transaction() as session:
+        if not any(t.name == "default" for t in tenancy.list_tenants(session)):
+            tenancy.create_tenant(session, "default", settings, cli_actor())
+            typer.echo("Created tenant 'default'.", err=True)
+        if demo_admin:
+            _demo_admin(session, credentials)
+    typer.echo("Database is up to date.", err=True)
+
+
+@tenant_app.command("create")
+@reports_errors
+def tenant_create(name: str) -> None:
+    """Create a tenant with the deployment's default timezone, currency and phone region."""
+    with transaction() as session:
+        tenant = tenancy.create_tenant(session, name, get_settings(), cli_actor())
+        typer.echo(f"Created tenant {tenant.name!r} (id {tenant.id}).")
+
+
+@tenant_app.command("list")
+@reports_errors
+def tenant_list() -> None:
+    with transaction() as session:
+        for tenant in tenancy.list_tenants(session):
+            typer.echo(
+                f"{tenant.name}\t{tenant.timezone}\t{tenant.currency}\t{tenant.phone_region}"
+            )
+
+
+@apikey_app.command("create")
+@reports_errors
+def apikey_create(
+    tenant: Annotated[str, typer.Option(help="Tenant name")],
+    scope: Annotated[Role, typer.Option(help="admin, operator, analyst or pos")],
+    name: Annotated[str, typer.Option(help="A label for the audit log")] = "",
+) -> None:
+    """Create an API key and print it alone on stdout (it is shown only this once)."""
+    with transaction() as session:
+        key = tenancy.create_api_key(session, tenant_principal(session, tenant), scope, name)
+    typer.echo(key)
+
+
+@user_app.command("create")
+@reports_errors
+def user_create(
+    email: str,
+    tenant: Annotated[str, typer.Option(help="Tenant name")],
+    role: Annotated[Role, typer.Option(help="admin, operator, analyst or pos")],
+) -> None:
+    """Give a console user a role in a tenant; the password comes from MEMBEROPS_PASSWORD or a
+    prompt."""
+    password = os.environ.get("MEMBEROPS_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            err.print("[red]error[/red]: set MEMBEROPS_PASSWORD or run in a terminal.")
+            raise typer.Exit(2)
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with transaction() as session:
+        principal = tenant_principal(session, tenant)
+        user = tenancy.create_user(session, principal, email, password, role)
+        typer.echo(f"{user.email} is {role.value} of {tenant}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Serve the API and the console."""
+    import uvicorn
+
+    from memberops.app import build_app
+
+    base = f"http://{host}:{port}"
+    typer.echo(f"Console:  {base}/console\nAPI:      {base}/api/v1  (docs {base}/api/docs)")
+    uvicorn.run(build_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@docs_app.command("errors")
+def docs_errors(
+    out: Annotated[Path, typer.Option(help="File to write")] = Path("docs/errors.md"),
+) -> None:
+    """Write the error catalogue (docs/errors.md) from the code."""
+    import memberops.api.app  # noqa: F401  (registers every room's errors)
+    from memberops.kernel.catalogue import errors_markdown
+
+    out.write_text(errors_markdown())
+    typer.echo(f"Wrote {out}.")

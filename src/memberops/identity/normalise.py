@@ -1,0 +1,89 @@
+"""Normal forms of identity values, so ``138 0000 0000`` and ``+86 138-0000-0000`` are one key."""
+
+import re
+
+import phonenumbers
+
+from memberops.identity.errors import InvalidIdentity
+from memberops.identity.models import SCOPED_TYPES, IdentityType
+from memberops.identity.schemas import IdentityIn
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+#: (type, scope, value): the unique key of an identity within a tenant.
+IdentityKey = tuple[IdentityType, str, str]
+
+
+def normalise_phone(value: str, region: str) -> str:
+    """E.164 form of a phone number written any usual way; numbers without a country code are
+    read in ``region`` (the tenant's, CN by default)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidIdentity(f"{value!r} is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidIdentity(f"{value!r} is not a valid phone number.")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def normalise_email(value: str) -> str:
+    email = value.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise InvalidIdentity(f"{value!r} is not an email address.")
+    return email
+
+
+def identity_key(identity: IdentityIn, region: str) -> IdentityKey:
+    """The stored key of one identity; raises :class:`InvalidIdentity` for a bad value or a
+    missing or misplaced scope."""
+    value = identity.value.strip()
+    if not value:
+        raise InvalidIdentity("An identity value cannot be blank.")
+    if identity.type == IdentityType.phone:
+        value = normalise_phone(value, region)
+    elif identity.type == IdentityType.email:
+        value = normalise_email(value)
+    scope = identity.app if identity.type == IdentityType.wechat_openid else identity.channel
+    if identity.type in SCOPED_TYPES and not scope:
+        need = "app" if identity.type == IdentityType.wechat_openid else "channel"
+        raise InvalidIdentity(f"A {identity.type.value} identity needs its {need}.")
+    if identity.type not in SCOPED_TYPES and (identity.channel or identity.app):
+        raise InvalidIdentity(f"A {identity.type.value} identity takes no channel or app.")
+    return identity.type, scope or "", value
+
+
+def keys_of(identities: list[IdentityIn], region: str) -> list[IdentityKey]:
+    """Normalised, de-duplicated keys; an error names the offending item (``identities.1``)."""
+    keys: list[IdentityKey] = []
+    for index, identity in enumerate(identities):
+        try:
+            key = identity_key(identity, region)
+        except InvalidIdentity as exc:
+            raise InvalidIdentity(
+                exc.detail,
+                errors=[{"loc": ["body", "identities", index, "value"], "msg": exc.detail}],
+            ) from exc
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def parse_identity_query(text: str) -> IdentityIn:
+    """``phone:+8613800000000``, ``email:a@b.cn``, ``platform_nick:taobao:nick`` or
+    ``wechat_openid:APPID:openid`` (the query form of ``GET /members?identity=``)."""
+    kind, _, rest = text.partition(":")
+    try:
+        type_ = IdentityType(kind)
+    except ValueError as exc:
+        raise InvalidIdentity(
+            f"Unknown identity type {kind!r}; expected one of "
+            + ", ".join(t.value for t in IdentityType)
+            + ".",
+            errors=[{"loc": ["query", "identity"], "msg": "unknown identity type"}],
+        ) from exc
+    if type_ in SCOPED_TYPES:
+        scope, _, rest = rest.partition(":")
+        if type_ == IdentityType.wechat_openid:
+            return IdentityIn(type=type_, value=rest or " ", app=scope)
+        return IdentityIn(type=type_, value=rest or " ", channel=scope)
+    return IdentityIn(type=type_, value=rest or " ")

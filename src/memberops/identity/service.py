@@ -1,0 +1,326 @@
+"""Resolve identities to one member (creating or merging), look members up by identity, read
+a member's full record, erase and export. Callers own the transaction."""
+
+from typing import Any
+
+from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from memberops.identity.errors import IdentityContention, IdentityNotFound, InvalidIdentity
+from memberops.identity.merge import merge_members
+from memberops.identity.models import PII_TYPES, Identity, IdentityType, MemberMerge
+from memberops.identity.normalise import IdentityKey, identity_key, keys_of, normalise_phone
+from memberops.identity.schemas import (
+    IdentityIn,
+    IdentityRead,
+    MemberDetail,
+    MemberUpsert,
+    MergeRead,
+    UpsertResult,
+)
+from memberops.kernel import clock
+from memberops.members import service as members
+from memberops.members.errors import MemberErased
+from memberops.members.models import Member, MemberStatus
+from memberops.tenancy.access import Principal, mask_email, mask_phone, mask_text, tenant_scope
+from memberops.tenancy.models import AuditEntry
+from memberops.tenancy.service import audit
+
+_ATTEMPTS = 3
+
+
+def _owners(
+    session: Session, principal: Principal, keys: list[IdentityKey]
+) -> dict[IdentityKey, int]:
+    rows = session.execute(
+        select(Identity.type, Identity.scope, Identity.value, Identity.member_id)
+        .where(Identity.tenant_id == principal.tenant_id)
+        .where(tuple_(Identity.type, Identity.scope, Identity.value).in_(keys))
+    )
+    return {(IdentityType(t), s, v): m for t, s, v, m in rows}
+
+
+def _attach(
+    session: Session, principal: Principal, member_id: int, keys: list[IdentityKey], source: str
+) -> None:
+    for type_, scope, value in keys:
+        session.add(
+            Identity(
+                tenant_id=principal.tenant_id,
+                member_id=member_id,
+                type=type_,
+                scope=scope,
+                value=value,
+                source=source,
+                created_at=clock.now(),
+            )
+        )
+    session.flush()
+    if keys:
+        audit(
+            session,
+            principal,
+            "member.identities",
+            ("member", str(member_id)),
+            after={"added": [f"{t.value}:{s + ':' if s else ''}{v}" for t, s, v in keys]},
+        )
+
+
+def _oldest(session: Session, principal: Principal, member_ids: set[int]) -> list[int]:
+    """Member ids oldest first (created_at, then id): the first survives a merge."""
+    rows = session.execute(
+        select(Member.id)
+        .where(Member.tenant_id == principal.tenant_id, Member.id.in_(member_ids))
+        .order_by(Member.created_at, Member.id)
+    )
+    return list(rows.scalars())
+
+
+def _resolve_once(
+    session: Session, principal: Principal, keys: list[IdentityKey], request: MemberUpsert
+) -> tuple[Member, bool, list[MemberMerge]]:
+    source = request.channel or principal.actor
+    owners = _owners(session, principal, keys)
+    missing = [key for key in keys if key not in owners]
+    if not owners:
+        with session.begin_nested():
+            member = members.new_member(session, principal, request.channel, request.registered)
+            _attach(session, principal, member.id, missing, source)
+        audit(
+            session,
+            principal,
+            "member.create",
+            ("member", str(member.id)),
+            after={"first_channel": request.channel},
+        )
+        return member, True, []
+    survivor_id, *absorbed_ids = _oldest(session, principal, set(owners.values()))
+    merges = [
+        merge_members(
+            session, principal, survivor_id, absorbed_id, reason="identities linked by one request"
+        )
+        for absorbed_id in absorbed_ids
+    ]
+    with session.begin_nested():
+        _attach(session, principal, survivor_id, missing, source)
+    member = members.get_member(session, principal, survivor_id)
+    if request.registered and not member.is_registered:
+        member.is_registered = True
+        audit(session, principal, "member.register", ("member", str(member.id)))
+    return member, False, merges
+
+
+def upsert_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
+    """Resolve the request's identities to one member: create it when none matches, merge into
+    the oldest when several do; then apply attributes and consent.
+
+    Two requests racing to create the same identity meet at its unique constraint; the loser
+    retries and finds the winner's member.
+    """
+    keys = keys_of(request.identities, principal.phone_region)
+    for _ in range(_ATTEMPTS):
+        try:
+            member, created, merges = _resolve_once(session, principal, keys, request)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise IdentityContention("These identities are being written by another request; retry.")
+    if member.status == MemberStatus.erased:
+        raise MemberErased(
+            "This member was erased and cannot be updated.", member_id=str(member.id)
+        )
+    members.update_attributes(session, principal, member, request.attributes)
+    if request.consent:
+        members.set_consent(
+            session, principal, member.id, request.consent, request.channel or principal.actor
+        )
+    detail = member_detail(session, principal, member)
+    return UpsertResult(**detail.model_dump(), created=created, merged=[str(m.id) for m in merges])
+
+
+def find_by_identity(session: Session, principal: Principal, identity: IdentityIn) -> Member:
+    """The member holding ``identity``, or :class:`IdentityNotFound`."""
+    type_, scope, value = identity_key(identity, principal.phone_region)
+    member = session.scalar(
+        select(Member)
+        .join(Identity, Identity.member_id == Member.id)
+        .where(
+            Identity.tenant_id == principal.tenant_id,
+            Identity.type == type_,
+            Identity.scope == scope,
+            Identity.value == value,
+        )
+    )
+    if member is None:
+        raise IdentityNotFound("No member has this identity.", identity=f"{type_.value}")
+    return member
+
+
+def search_members(session: Session, principal: Principal, text: str, limit: int) -> list[Member]:
+    """Members whose identity equals ``text`` in any type (phones in any usual format, emails
+    in any case), or whose name starts with it: the console's search box."""
+    text = text.strip()
+    values = {text, text.lower()}
+    try:
+        values.add(normalise_phone(text, principal.phone_region))
+    except InvalidIdentity:
+        pass
+    by_identity = select(Identity.member_id).where(
+        Identity.tenant_id == principal.tenant_id, Identity.value.in_(values)
+    )
+    query = tenant_scope(principal, Member).where(
+        Member.status != MemberStatus.merged,
+        or_(Member.id.in_(by_identity), Member.name.startswith(text, autoescape=True)),
+    )
+    return list(session.scalars(query.order_by(Member.id).limit(limit)))
+
+
+def _read_identity(identity: Identity, principal: Principal) -> IdentityRead:
+    value = identity.value
+    if not principal.sees_pii and identity.type in PII_TYPES:
+        masks = {IdentityType.phone: mask_phone, IdentityType.email: mask_email}
+        value = masks.get(identity.type, mask_text)(value)
+    scope_field = "app" if identity.type == IdentityType.wechat_openid else "channel"
+    return IdentityRead(
+        type=identity.type,
+        value=value,
+        source=identity.source,
+        created_at=identity.created_at,
+        **({scope_field: identity.scope} if identity.scope else {}),
+    )
+
+
+def identities_of(session: Session, principal: Principal, member_id: int) -> list[Identity]:
+    return list(
+        session.scalars(
+            tenant_scope(principal, Identity)
+            .where(Identity.member_id == member_id)
+            .order_by(Identity.id)
+        )
+    )
+
+
+def merges_of(session: Session, principal: Principal, member_id: int) -> list[MemberMerge]:
+    """Every merge the member took part in, as survivor or absorbed, oldest first."""
+    return list(
+        session.scalars(
+            tenant_scope(principal, MemberMerge)
+            .where(or_(MemberMerge.survivor_id == member_id, MemberMerge.absorbed_id == member_id))
+            .order_by(MemberMerge.id)
+        )
+    )
+
+
+def read_merge(merge: MemberMerge) -> MergeRead:
+    return MergeRead(
+        id=str(merge.id),
+        survivor_id=str(merge.survivor_id),
+        absorbed_id=str(merge.absorbed_id),
+        actor=merge.actor,
+        reason=merge.reason,
+        created_at=merge.created_at,
+        undone_at=merge.undone_at,
+    )
+
+
+def member_detail(session: Session, principal: Principal, member: Member) -> MemberDetail:
+    """A member with identities and merge history, masked for the principal's role."""
+    base = members.read_member(session, principal, member)
+    return MemberDetail(
+        **base.model_dump(),
+        identities=[
+            _read_identity(i, principal) for i in identities_of(session, principal, member.id)
+        ],
+        merges=[read_merge(m) for m in merges_of(session, principal, member.id)],
+    )
+
+
+def erase_member(session: Session, principal: Principal, member_id: int) -> Member:
+    """Right to be forgotten: identities and personal attributes go, and so does personal data
+    in the audit trail and merge records; orders and aggregates stay, anonymous."""
+    (member,) = members.lock_members(session, principal, [member_id])
+    if member.status == MemberStatus.merged:
+        raise MemberErased(
+            "Erase the surviving member instead.",
+            member_id=str(member.id),
+            merged_into=str(member.merged_into_id),
+        )
+    identity_count = len(identities_of(session, principal, member.id))
+    session.execute(
+        delete(Identity).where(
+            Identity.tenant_id == principal.tenant_id, Identity.member_id == member.id
+        )
+    )
+    cleared = members.erase_attributes(member)
+    member.status = MemberStatus.erased
+    merged_away = tenant_scope(principal, Member).where(Member.merged_into_id == member.id)
+    for absorbed in session.scalars(merged_away):
+        members.erase_attributes(absorbed)
+        _scrub_history(session, principal, absorbed.id)
+    _scrub_history(session, principal, member.id)
+    audit(
+        session,
+        principal,
+        "member.erase",
+        ("member", str(member.id)),
+        after={"identities_removed": identity_count, "fields_cleared": cleared},
+    )
+    return member
+
+
+def _scrub_history(session: Session, principal: Principal, member_id: int) -> None:
+    """Replace personal values in the member's audit rows and merge records by their keys."""
+
+    def scrub(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if doc is None else dict.fromkeys(doc, "[erased]")
+
+    entries = session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.tenant_id == principal.tenant_id,
+            AuditEntry.entity_type == "member",
+            AuditEntry.entity_id == str(member_id),
+        )
+    )
+    for entry in entries:
+        entry.before, entry.after = scrub(entry.before), scrub(entry.after)
+    session.execute(
+        update(MemberMerge)
+        .where(
+            MemberMerge.tenant_id == principal.tenant_id,
+            or_(MemberMerge.survivor_id == member_id, MemberMerge.absorbed_id == member_id),
+        )
+        .values(filled={})
+    )
+
+
+def export_member(session: Session, principal: Principal, member_id: int) -> dict[str, Any]:
+    """Everything held on one member, for a data-access request: the record, its identities,
+    consent, merges, its audit trail, and each section a higher room registered."""
+    member = members.get_member(session, principal, member_id)
+    audit_rows = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.tenant_id == principal.tenant_id,
+            AuditEntry.entity_type == "member",
+            AuditEntry.entity_id == str(member.id),
+        )
+        .order_by(AuditEntry.id)
+    )
+    document: dict[str, Any] = {
+        "member": member_detail(session, principal, member).model_dump(mode="json"),
+        "audit": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in audit_rows
+        ],
+    }
+    for name, section in members.EXPORT_SECTIONS.items():
+        document[name] = section(session, principal, member.id)
+    return document

@@ -1,0 +1,40 @@
+"""Deployment settings, read from ``MEMBEROPS_*`` environment variables.
+
+Nothing here opens a connection: the engine is made by whoever holds the settings (the app
+factory, a CLI command, a test), so importing the package never touches a database.
+"""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an engineer may set for a deployment.
+
+    Per-merchant choices (timezone, currency, phone region) live on the tenant; the values here
+    are only the defaults a new tenant starts with.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MEMBEROPS_", extra="ignore")
+
+    database_url: str = "sqlite:///./memberops.db"
+    secret_key: str = Field(
+        default="",
+        description="Signs console sessions; a random one is made per process when empty.",
+    )
+    default_timezone: str = "Asia/Shanghai"
+    default_currency: str = "CNY"
+    default_phone_region: str = "CN"
+    default_locale: str = "zh-CN"
+    max_body_bytes: int = 1_048_576
+    page_size_default: int = 50
+    page_size_max: int = 500
+    sql_echo: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

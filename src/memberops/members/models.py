@@ -1,0 +1,76 @@
+"""Tables of the members room."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from memberops.kernel import clock
+from memberops.kernel.db import Base, BigId
+from memberops.tenancy.models import TenantOwned
+
+
+class MemberStatus(StrEnum):
+    active = "active"
+    merged = "merged"
+    erased = "erased"
+
+
+class Gender(StrEnum):
+    male = "male"
+    female = "female"
+    unknown = "unknown"
+
+
+class ConsentChannel(StrEnum):
+    """Channels a member can agree (or refuse) to be messaged on."""
+
+    sms = "sms"
+    wechat = "wechat"
+    email = "email"
+    wecom = "wecom"
+
+
+#: Attribute columns a request may set; ``custom`` holds the merchant's own keys.
+ATTRIBUTE_FIELDS = ("name", "nickname", "gender", "birthday", "province", "city", "custom")
+#: Attributes that identify a person and are masked for roles without PII access.
+PII_ATTRIBUTES = ("name", "nickname")
+
+
+class Member(TenantOwned, Base):
+    """A customer of a tenant: a registered member or a buyer known only by identities."""
+
+    __tablename__ = "members"
+    __table_args__ = (Index("ix_members_tenant_id_id", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    status: Mapped[MemberStatus] = mapped_column(String(16), default=MemberStatus.active)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    first_channel: Mapped[str | None] = mapped_column(String(32))
+    is_registered: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    nickname: Mapped[str | None] = mapped_column(String(200))
+    gender: Mapped[Gender | None] = mapped_column(String(8))
+    birthday: Mapped[date | None]
+    province: Mapped[str | None] = mapped_column(String(64))
+    city: Mapped[str | None] = mapped_column(String(64))
+    custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    erased_at: Mapped[datetime | None]
+
+
+class Consent(TenantOwned, Base):
+    """Whether a member agreed to messages on one channel, where that was said, and when."""
+
+    __tablename__ = "member_consents"
+    __table_args__ = (UniqueConstraint("tenant_id", "member_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    channel: Mapped[ConsentChannel] = mapped_column(String(16))
+    granted: Mapped[bool]
+    source: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -1,0 +1,105 @@
+"""HTTP routes of the tenancy room: the tenant's settings, channels, stores, API keys, console
+users and the audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.web import SessionDep
+from memberops.tenancy import service
+from memberops.tenancy.access import Permission, Principal
+from memberops.tenancy.dependencies import require
+from memberops.tenancy.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    AuditPage,
+    AuditRead,
+    ChannelCreate,
+    ChannelRead,
+    StoreCreate,
+    StoreRead,
+    TenantRead,
+    TenantUpdate,
+    UserGrant,
+)
+
+router = APIRouter(tags=["tenancy"])
+
+Reader = Annotated[Principal, Depends(require(Permission.tenancy_read))]
+Admin = Annotated[Principal, Depends(require(Permission.tenancy_admin))]
+Auditor = Annotated[Principal, Depends(require(Permission.audit_read))]
+
+
+@router.get("/tenant", response_model=TenantRead)
+def read_tenant(session: SessionDep, principal: Reader) -> object:
+    return service.current_tenant(session, principal)
+
+
+@router.patch("/tenant", response_model=TenantRead)
+def update_tenant(body: TenantUpdate, session: SessionDep, principal: Admin) -> object:
+    return service.update_tenant(session, principal, body.model_dump(exclude_none=True))
+
+
+@router.get("/channels", response_model=list[ChannelRead])
+def list_channels(session: SessionDep, principal: Reader) -> object:
+    return service.list_channels(session, principal)
+
+
+@router.post("/channels", response_model=ChannelRead, status_code=201)
+def create_channel(body: ChannelCreate, session: SessionDep, principal: Admin) -> object:
+    return service.create_channel(session, principal, body.code, body.name)
+
+
+@router.get("/stores", response_model=list[StoreRead])
+def list_stores(session: SessionDep, principal: Reader) -> list[StoreRead]:
+    return [
+        StoreRead(code=s.code, name=s.name, channel=s.channel_code)
+        for s in service.list_stores(session, principal)
+    ]
+
+
+@router.post("/stores", response_model=StoreRead, status_code=201)
+def create_store(body: StoreCreate, session: SessionDep, principal: Admin) -> StoreRead:
+    store = service.create_store(session, principal, body.code, body.name, body.channel)
+    return StoreRead(code=store.code, name=store.name, channel=store.channel_code)
+
+
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)
+def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Admin) -> ApiKeyCreated:
+    key = service.create_api_key(session, principal, body.scope, body.name)
+    return ApiKeyCreated(key=key, scope=body.scope, name=body.name)
+
+
+@router.post("/users", status_code=201)
+def grant_user(body: UserGrant, session: SessionDep, principal: Admin) -> dict[str, str]:
+    user = service.create_user(session, principal, body.email, body.password, body.role)
+    return {"id": str(user.id), "email": user.email, "role": body.role.value}
+
+
+@router.get("/audit", response_model=AuditPage)
+def list_audit(
+    session: SessionDep,
+    principal: Auditor,
+    entity_type: Annotated[str | None, Query(max_length=64)] = None,
+    entity_id: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> AuditPage:
+    entity = (entity_type, entity_id) if entity_type and entity_id else None
+    rows = service.list_audit(session, principal, entity, decode_cursor(cursor), limit + 1)
+    items = [
+        AuditRead(
+            id=str(r.id),
+            actor=r.actor,
+            action=r.action,
+            entity_type=r.entity_type,
+            entity_id=r.entity_id,
+            before=r.before,
+            after=r.after,
+            at=r.at,
+        )
+        for r in rows[:limit]
+    ]
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return AuditPage(items=items, next_cursor=next_cursor)
