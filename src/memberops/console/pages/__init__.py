@@ -1,0 +1,37 @@
+"""The console's pages, mounted on the API app under ``/console``.
+
+NiceGUI keeps one UI app per process, so the pages register on it when this package is
+imported and :func:`mount` attaches it to the host FastAPI app, whose session factory and
+settings the pages then use (``nicegui.app.state.host``).
+"""
+
+import secrets
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from nicegui import app as ui_app
+from nicegui import ui
+
+from memberops.console.pages import login, member, members  # noqa: F401  (registers the pages)
+from memberops.console.pages.shell import redirect
+from memberops.kernel.settings import Settings
+
+
+@ui.page("/")
+def home(request: Request) -> RedirectResponse:
+    """The console's front door is the member list (which sends signed-out visitors to login)."""
+    return redirect(request, "/members")
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Serve the console at ``/console`` of ``app``; sign-in cookies are signed with the
+    deployment's secret key, or a random one per process (sign-ins then end on restart)."""
+    ui_app.state.host = app
+    ui.run_with(
+        app,
+        mount_path="/console",
+        storage_secret=settings.secret_key or secrets.token_urlsafe(32),
+        title="memberops",
+        favicon="🧭",
+        show_welcome_message=False,
+    )

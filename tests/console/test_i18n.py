@@ -1,0 +1,65 @@
+"""The translation catalogue: both languages say the same things, and every label the pages
+build from a domain value (a role, an identity type, a consent channel…) exists."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from memberops.console.i18n import LOCALES, catalogue, supported, translate
+from memberops.console.listing import COLUMNS
+from memberops.identity.models import IdentityType
+from memberops.members.models import ConsentChannel, Gender, MemberStatus
+from memberops.tenancy.models import Role
+
+CONSOLE = Path(__file__).resolve().parents[2] / "src" / "memberops" / "console"
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_locale_has_the_same_keys_and_placeholders() -> None:
+    reference = catalogue(LOCALES[0])
+    for locale in LOCALES[1:]:
+        other = catalogue(locale)
+        assert other.keys() == reference.keys()
+        assert {k: _placeholders(v) for k, v in other.items()} == {
+            k: _placeholders(v) for k, v in reference.items()
+        }
+
+
+def test_every_literal_key_in_the_pages_exists() -> None:
+    used = {
+        key
+        for source in CONSOLE.rglob("*.py")
+        for key in re.findall(r"""\bt\(\s*"([a-z_.]+)\"""", source.read_text())
+    }
+    assert used, "the scan found no t(...) calls: the pattern is stale"
+    assert used <= catalogue("zh-CN").keys()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        *(f"role.{r.value}" for r in Role),
+        *(f"identity.{t.value}" for t in IdentityType),
+        *(f"consent.{c.value}" for c in ConsentChannel),
+        *(f"gender.{g.value}" for g in Gender),
+        *(f"member.status.{s.value}" for s in MemberStatus),
+        *(f"col.{name}" for name in COLUMNS),
+        *(f"lang.{locale}" for locale in LOCALES),
+    ],
+)
+def test_labels_built_from_domain_values_exist(key: str) -> None:
+    for locale in LOCALES:
+        assert catalogue(locale)[key]
+
+
+def test_translate_fills_placeholders_and_falls_back_to_chinese() -> None:
+    assert translate("en", "members.total", count=3) == "Total members: 3"
+    assert translate("zh-CN", "members.total", count=3) == "共 3 位会员"
+    assert translate("fr", "members.total", count=3) == "共 3 位会员"
+    assert supported(None) == "zh-CN"
+    assert supported("en") == "en"
