@@ -32,19 +32,43 @@ _HTTP_CODES = {
 
 
 def problem(
-    request: Request, status: int, code: str, title: str, detail: str, **fields: Any
+    request: Request, status: int, code: str, title: str, detail: str, /, **fields: Any
 ) -> JSONResponse:
+    """The problem document; an error's data field named like a standard member (``status``,
+    ``code``…) cannot replace that member."""
     body = {
+        **fields,
         "type": f"{ERRORS_DOC}#{error_anchor(code)}",
         "title": title,
         "status": status,
         "detail": detail,
         "instance": request.url.path,
         "code": code,
-        **fields,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class RequestTooLarge(StarletteHTTPException):
+    """A request body past the size limit, raised while the body is read. It is an HTTP
+    exception because FastAPI's body parsing lets those through (any other error there would
+    become a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"Request bodies are limited to {max_bytes} bytes.")
+        self.max_bytes = max_bytes
+
+
+async def too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestTooLarge)
+    return problem(
+        request,
+        413,
+        "request.too_large",
+        "Request body too large",
+        str(exc.detail),
+        max_bytes=exc.max_bytes,
+    )
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -90,4 +114,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestTooLarge, too_large)
     app.add_exception_handler(Exception, _unexpected)

@@ -19,6 +19,7 @@ from memberops.identity.schemas import (
     UpsertResult,
 )
 from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep
 from memberops.members import service as members
 from memberops.members.errors import MemberErased
@@ -55,7 +56,7 @@ def list_members(
     identity: Annotated[
         str | None, Query(max_length=400, description="type:value, e.g. phone:+8613800000000")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Any identity or a name")] = None,
+    q: Annotated[Text | None, Query(max_length=200, description="Any identity or a name")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> MemberPage:
@@ -63,7 +64,8 @@ def list_members(
     if identity is not None:
         principal.require(Permission.members_lookup)
         try:
-            found = [service.find_by_identity(session, principal, parse_identity_query(identity))]
+            query = parse_identity_query(identity, principal.phone_region)
+            found = [service.find_by_identity(session, principal, query)]
         except IdentityNotFound:
             found = []
         return MemberPage(
@@ -98,10 +100,15 @@ def update_member(
 ) -> MemberDetail:
     member = members.get_member(session, principal, member_id)
     if member.status != MemberStatus.active:
+        merged = member.status == MemberStatus.merged
         raise MemberErased(
-            f"Member {member_id} is {member.status}; change the survivor instead.",
+            f"Member {member_id} was merged into {member.merged_into_id}; change that member "
+            "instead."
+            if merged
+            else f"Member {member_id} was erased and cannot be changed.",
             member_id=str(member_id),
-            status=str(member.status),
+            member_status=str(member.status),
+            merged_into=str(member.merged_into_id) if merged else None,
         )
     members.update_attributes(session, principal, member, body.attributes)
     if body.consent:

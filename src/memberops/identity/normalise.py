@@ -3,6 +3,7 @@
 import re
 
 import phonenumbers
+from pydantic import ValidationError
 
 from memberops.identity.errors import InvalidIdentity
 from memberops.identity.models import SCOPED_TYPES, IdentityType
@@ -46,31 +47,35 @@ def identity_key(identity: IdentityIn, region: str) -> IdentityKey:
     scope = identity.app if identity.type == IdentityType.wechat_openid else identity.channel
     if identity.type in SCOPED_TYPES and not scope:
         need = "app" if identity.type == IdentityType.wechat_openid else "channel"
-        raise InvalidIdentity(f"A {identity.type.value} identity needs its {need}.")
+        raise InvalidIdentity(f"A {identity.type.value} identity needs its {need}.", field=need)
     if identity.type not in SCOPED_TYPES and (identity.channel or identity.app):
-        raise InvalidIdentity(f"A {identity.type.value} identity takes no channel or app.")
+        raise InvalidIdentity(
+            f"A {identity.type.value} identity takes no channel or app.",
+            field="channel" if identity.channel else "app",
+        )
     return identity.type, scope or "", value
 
 
 def keys_of(identities: list[IdentityIn], region: str) -> list[IdentityKey]:
-    """Normalised, de-duplicated keys; an error names the offending item (``identities.1``)."""
+    """Normalised, de-duplicated keys; an error names the offending item and field
+    (``identities.1.channel``)."""
     keys: list[IdentityKey] = []
     for index, identity in enumerate(identities):
         try:
             key = identity_key(identity, region)
         except InvalidIdentity as exc:
-            raise InvalidIdentity(
-                exc.detail,
-                errors=[{"loc": ["body", "identities", index, "value"], "msg": exc.detail}],
-            ) from exc
+            loc = ["body", "identities", index, exc.fields.get("field", "value")]
+            raise InvalidIdentity(exc.detail, errors=[{"loc": loc, "msg": exc.detail}]) from exc
         if key not in keys:
             keys.append(key)
     return keys
 
 
-def parse_identity_query(text: str) -> IdentityIn:
+def parse_identity_query(text: str, region: str) -> IdentityIn:
     """``phone:+8613800000000``, ``email:a@b.cn``, ``platform_nick:taobao:nick`` or
-    ``wechat_openid:APPID:openid`` (the query form of ``GET /members?identity=``)."""
+    ``wechat_openid:APPID:openid`` (the query form of ``GET /members?identity=``), checked
+    as a body's identity would be; every refusal names ``query.identity``."""
+    loc = ["query", "identity"]
     kind, _, rest = text.partition(":")
     try:
         type_ = IdentityType(kind)
@@ -79,11 +84,23 @@ def parse_identity_query(text: str) -> IdentityIn:
             f"Unknown identity type {kind!r}; expected one of "
             + ", ".join(t.value for t in IdentityType)
             + ".",
-            errors=[{"loc": ["query", "identity"], "msg": "unknown identity type"}],
+            errors=[{"loc": loc, "msg": "unknown identity type"}],
         ) from exc
+    scope = ""
     if type_ in SCOPED_TYPES:
         scope, _, rest = rest.partition(":")
-        if type_ == IdentityType.wechat_openid:
-            return IdentityIn(type=type_, value=rest or " ", app=scope)
-        return IdentityIn(type=type_, value=rest or " ", channel=scope)
-    return IdentityIn(type=type_, value=rest or " ")
+    field = "app" if type_ == IdentityType.wechat_openid else "channel"
+    try:
+        identity = IdentityIn.model_validate(
+            {"type": type_, "value": rest or " ", **({field: scope} if scope else {})}
+        )
+        identity_key(identity, region)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        detail = f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+        raise InvalidIdentity(
+            f"Invalid identity {text!r}: {detail}.", errors=[{"loc": loc, "msg": detail}]
+        ) from exc
+    except InvalidIdentity as exc:
+        raise InvalidIdentity(exc.detail, errors=[{"loc": loc, "msg": exc.detail}]) from exc
+    return identity

@@ -5,11 +5,12 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from memberops.identity.models import IdentityType
+from memberops.kernel.schemas import Input
 from memberops.members.models import ConsentChannel
 from memberops.members.schemas import MemberAttributes, MemberRead
 
 
-class IdentityIn(BaseModel):
+class IdentityIn(Input):
     """One identity as a caller sends it; ``channel`` scopes nicks and external ids, ``app``
     scopes WeChat openids."""
 
@@ -30,7 +31,7 @@ class IdentityRead(BaseModel):
     created_at: datetime
 
 
-class MemberUpsert(BaseModel):
+class MemberUpsert(Input):
     """``POST /members``: resolve these identities to one member, creating or merging."""
 
     model_config = ConfigDict(extra="forbid")
@@ -71,7 +72,7 @@ class MemberPage(BaseModel):
     next_cursor: str | None
 
 
-class MemberPatch(BaseModel):
+class MemberPatch(Input):
     """``PATCH /members/{id}``: attributes to set and consent decisions to record."""
 
     model_config = ConfigDict(extra="forbid")

@@ -4,7 +4,7 @@ a member's full record, erase and export. Callers own the transaction."""
 from typing import Any
 
 from sqlalchemy import delete, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from memberops.identity.errors import IdentityContention, IdentityNotFound, InvalidIdentity
@@ -27,7 +27,14 @@ from memberops.tenancy.access import Principal, mask_email, mask_phone, mask_tex
 from memberops.tenancy.models import AuditEntry
 from memberops.tenancy.service import audit
 
-_ATTEMPTS = 3
+_ATTEMPTS = 5
+#: SQLSTATEs of a transaction that lost a race and may simply try again (serialization
+#: failure, deadlock); any other database error is a bug and stays one.
+_CONTENTION_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+class _OwnersMoved(Exception):
+    """The members holding a request's identities changed while it waited for their locks."""
 
 
 def _owners(
@@ -82,11 +89,12 @@ def _resolve_once(
 ) -> tuple[Member, bool, list[MemberMerge]]:
     source = request.channel or principal.actor
     owners = _owners(session, principal, keys)
-    missing = [key for key in keys if key not in owners]
+    # New identities go in in one order, so two requests inserting the same ones cannot
+    # deadlock on the unique index; the loser meets the winner's row and retries.
+    missing = sorted(key for key in keys if key not in owners)
     if not owners:
-        with session.begin_nested():
-            member = members.new_member(session, principal, request.channel, request.registered)
-            _attach(session, principal, member.id, missing, source)
+        member = members.new_member(session, principal, request.channel, request.registered)
+        _attach(session, principal, member.id, missing, source)
         audit(
             session,
             principal,
@@ -95,6 +103,13 @@ def _resolve_once(
             after={"first_channel": request.channel},
         )
         return member, True, []
+    # Lock every member involved at once, in the one lock order (ascending id), then check
+    # that a concurrent merge or erase did not move the identities while this request waited.
+    locked = members.lock_members(session, principal, owners.values())
+    if any(m.status != MemberStatus.active for m in locked) or (
+        _owners(session, principal, keys) != owners
+    ):
+        raise _OwnersMoved
     survivor_id, *absorbed_ids = _oldest(session, principal, set(owners.values()))
     merges = [
         merge_members(
@@ -102,29 +117,46 @@ def _resolve_once(
         )
         for absorbed_id in absorbed_ids
     ]
-    with session.begin_nested():
-        _attach(session, principal, survivor_id, missing, source)
+    _attach(session, principal, survivor_id, missing, source)
     member = members.get_member(session, principal, survivor_id)
     if request.registered and not member.is_registered:
         member.is_registered = True
-        audit(session, principal, "member.register", ("member", str(member.id)))
+        audit(
+            session,
+            principal,
+            "member.register",
+            ("member", str(member.id)),
+            {"registered": False},
+            {"registered": True},
+        )
     return member, False, merges
+
+
+def _contention(exc: Exception) -> bool:
+    """Whether ``exc`` means another transaction won a race for the same identities."""
+    if isinstance(exc, OperationalError):
+        return getattr(exc.orig, "sqlstate", None) in _CONTENTION_SQLSTATES
+    return isinstance(exc, IntegrityError | _OwnersMoved)
 
 
 def upsert_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
     """Resolve the request's identities to one member: create it when none matches, merge into
     the oldest when several do; then apply attributes and consent.
 
-    Two requests racing to create the same identity meet at its unique constraint; the loser
-    retries and finds the winner's member.
+    Two requests racing to create the same identity meet at its unique constraint, and two
+    merging overlapping members meet at the members' row locks; each attempt runs in a
+    savepoint, so the loser rolls back only its own attempt, retries and finds the winner's
+    member. After ``_ATTEMPTS`` lost races the request is refused with 409.
     """
     keys = keys_of(request.identities, principal.phone_region)
     for _ in range(_ATTEMPTS):
         try:
-            member, created, merges = _resolve_once(session, principal, keys, request)
+            with session.begin_nested():
+                member, created, merges = _resolve_once(session, principal, keys, request)
             break
-        except IntegrityError:
-            continue
+        except (IntegrityError, OperationalError, _OwnersMoved) as exc:
+            if not _contention(exc):
+                raise
     else:
         raise IdentityContention("These identities are being written by another request; retry.")
     if member.status == MemberStatus.erased:
@@ -200,6 +232,24 @@ def identities_of(session: Session, principal: Principal, member_id: int) -> lis
             .order_by(Identity.id)
         )
     )
+
+
+def phones_of(session: Session, principal: Principal, member_ids: list[int]) -> dict[int, str]:
+    """Each member's first phone, masked for the principal's role: the phone column of a list
+    of members, read in one query for the whole page."""
+    rows = session.execute(
+        select(Identity.member_id, Identity.value)
+        .where(
+            Identity.tenant_id == principal.tenant_id,
+            Identity.type == IdentityType.phone,
+            Identity.member_id.in_(member_ids),
+        )
+        .order_by(Identity.id.desc())
+    )
+    phones = dict(rows.all())  # the oldest phone comes last
+    if principal.sees_pii:
+        return phones
+    return {member_id: mask_phone(phone) for member_id, phone in phones.items()}
 
 
 def merges_of(session: Session, principal: Principal, member_id: int) -> list[MemberMerge]:

@@ -5,10 +5,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memberops.kernel.schemas import Input
 from memberops.members.models import ConsentChannel, Gender
 
 
-class MemberAttributes(BaseModel):
+class MemberAttributes(Input):
     """The attributes of a member a caller may set; omitted or null fields are left alone."""
 
     model_config = ConfigDict(extra="forbid")

@@ -44,7 +44,8 @@ def lock_members(session: Session, principal: Principal, member_ids: Iterable[in
     ids = sorted(set(member_ids))
     query = tenant_scope(principal, Member).where(Member.id.in_(ids)).order_by(Member.id)
     if is_postgresql(session):
-        query = query.with_for_update()
+        # populate_existing: the locked rows' current state, not what this session read before
+        query = query.with_for_update().execution_options(populate_existing=True)
     members = list(session.scalars(query))
     if len(members) != len(ids):
         missing = sorted(set(ids) - {m.id for m in members})
@@ -122,7 +123,8 @@ def set_consent(
     consent: Mapping[ConsentChannel, bool],
     source: str,
 ) -> bool:
-    """Record each channel's yes or no with its source; True when any decision changed."""
+    """Record each channel's yes or no with its source; True when any decision changed. The
+    audit row holds each changed channel's decision before (null: never asked) and after."""
     rows = {
         row.channel: row
         for row in session.scalars(
@@ -130,10 +132,12 @@ def set_consent(
         )
     }
     changed: dict[str, bool] = {}
+    before: dict[str, bool | None] = {}
     for channel, granted in consent.items():
         row = rows.get(channel)
         if row is not None and row.granted == granted:
             continue
+        before[str(channel)] = None if row is None else row.granted
         if row is None:
             row = Consent(
                 tenant_id=principal.tenant_id,
@@ -147,7 +151,7 @@ def set_consent(
         row.granted, row.source, row.at = granted, source, clock.now()
         changed[str(channel)] = granted
     if changed:
-        audit(session, principal, "member.consent", ("member", str(member_id)), after=changed)
+        audit(session, principal, "member.consent", ("member", str(member_id)), before, changed)
     return bool(changed)
 
 

@@ -97,10 +97,13 @@ def mask_email(value: str) -> str:
 
 
 def mask_name(value: str) -> str:
-    """``张三丰`` → ``张**``; ``Alice`` → ``A****``."""
+    """``张三丰`` → ``张**``; ``Alice`` → ``A****``; a one-character name is hidden whole."""
+    if len(value) == 1:
+        return "*"
     return value[:1] + "*" * (len(value) - 1) if value else value
 
 
 def mask_text(value: str) -> str:
-    """Any other personal text (an address, a nickname): keep the first two characters."""
-    return value[:2] + "***" if value else value
+    """Any other personal text (an address, a nickname): keep the first two characters, but
+    never more than half of it (``小张`` → ``小***``, ``A`` → ``***``)."""
+    return value[: min(2, len(value) // 2)] + "***" if value else value

@@ -5,7 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from memberops.kernel.errors import InvalidInput
 from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep
 from memberops.tenancy import service
 from memberops.tenancy.access import Permission, Principal
@@ -81,11 +83,18 @@ def grant_user(body: UserGrant, session: SessionDep, principal: Admin) -> dict[s
 def list_audit(
     session: SessionDep,
     principal: Auditor,
-    entity_type: Annotated[str | None, Query(max_length=64)] = None,
-    entity_id: Annotated[str | None, Query(max_length=64)] = None,
+    entity_type: Annotated[Text | None, Query(max_length=64)] = None,
+    entity_id: Annotated[Text | None, Query(max_length=64)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPage:
+    """The tenant's audit log, newest first; ``entity_type`` and ``entity_id`` go together."""
+    if bool(entity_type) != bool(entity_id):
+        missing = "entity_id" if entity_type else "entity_type"
+        raise InvalidInput(
+            "Filter by entity with both entity_type and entity_id.",
+            errors=[{"loc": ["query", missing], "msg": "required with the other entity filter"}],
+        )
     entity = (entity_type, entity_id) if entity_type and entity_id else None
     rows = service.list_audit(session, principal, entity, decode_cursor(cursor), limit + 1)
     items = [

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memberops.kernel.schemas import Input
 from memberops.tenancy.models import Role
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
@@ -21,7 +22,7 @@ class TenantRead(BaseModel):
     created_at: datetime
 
 
-class TenantUpdate(BaseModel):
+class TenantUpdate(Input):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -30,7 +31,7 @@ class TenantUpdate(BaseModel):
     phone_region: str | None = Field(default=None, max_length=2)
 
 
-class ChannelCreate(BaseModel):
+class ChannelCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -41,7 +42,7 @@ class ChannelRead(ChannelCreate):
     model_config = ConfigDict(from_attributes=True)
 
 
-class StoreCreate(BaseModel):
+class StoreCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -55,7 +56,7 @@ class StoreRead(BaseModel):
     channel: str | None
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     scope: Role
@@ -68,7 +69,7 @@ class ApiKeyCreated(BaseModel):
     name: str
 
 
-class UserGrant(BaseModel):
+class UserGrant(Input):
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(min_length=3, max_length=254)

@@ -36,6 +36,8 @@ from memberops.tenancy.models import (
 )
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+#: The public part of a key, as :func:`create_api_key` makes it (checked before any query).
+_KEY_PREFIX = re.compile(r"[0-9a-f]{1,16}")
 _hasher = PasswordHasher()
 
 #: Channels every new tenant starts with (SPEC §1); merchants add their own.
@@ -187,7 +189,7 @@ def create_api_key(session: Session, principal: Principal, scope: Role, name: st
 def authenticate_api_key(session: Session, token: str) -> Principal:
     """The principal of a bearer token, or :class:`InvalidCredentials`."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != "mo":
+    if len(parts) != 3 or parts[0] != "mo" or not _KEY_PREFIX.fullmatch(parts[1]):
         raise InvalidCredentials("The API key is malformed.")
     row = session.execute(
         select(ApiKey, Tenant)
@@ -266,9 +268,26 @@ def user_tenants(session: Session, user_id: int) -> list[tuple[Tenant, Role]]:
     return [(tenant, Role(role)) for tenant, role in rows]
 
 
+def set_user_locale(session: Session, user_id: int, locale: str) -> None:
+    """Remember the console language a user chose, so it follows them to any browser."""
+    user = session.get_one(User, user_id)
+    if user.locale != locale:
+        before = {"locale": user.locale}
+        user.locale = locale
+        record_audit(
+            session,
+            f"user:{user.email}",
+            None,
+            "user.locale",
+            ("user", str(user.id)),
+            before,
+            {"locale": locale},
+        )
+
+
 def create_channel(session: Session, principal: Principal, code: str, name: str) -> Channel:
     if session.scalar(tenant_scope(principal, Channel).where(Channel.code == code)):
-        raise CodeExists(f"Channel {code!r} already exists.", code=code)
+        raise CodeExists(f"Channel {code!r} already exists.", channel=code)
     channel = Channel(tenant_id=principal.tenant_id, code=code, name=name, created_at=clock.now())
     session.add(channel)
     session.flush()
@@ -290,7 +309,7 @@ def create_store(
     session: Session, principal: Principal, code: str, name: str, channel_code: str | None
 ) -> Store:
     if session.scalar(tenant_scope(principal, Store).where(Store.code == code)):
-        raise CodeExists(f"Store {code!r} already exists.", code=code)
+        raise CodeExists(f"Store {code!r} already exists.", store=code)
     store = Store(
         tenant_id=principal.tenant_id,
         code=code,

@@ -1,0 +1,356 @@
+"""Acceptance: every endpoint, tried with another tenant's key, without a valid key and with
+each role lacking its permission, is refused, and the refusal changes nothing.
+
+The routes come from the app itself, so a new endpoint without a line in ``CASES`` fails here.
+"""
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from memberops.api.app import create_app
+from memberops.kernel import clock
+from memberops.kernel.settings import Settings
+from memberops.tenancy import service as tenancy
+from memberops.tenancy.access import ROLE_PERMISSIONS, Permission, Principal
+from memberops.tenancy.models import ApiKey, Role
+from tests.api.support import MEMBERS, assert_problem, crm, phone, snapshot, upsert
+
+OUR_PHONE = "+8613800000001"
+OUR_NAME = "王秘密"
+ALL = frozenset(Role)
+READERS = frozenset({Role.admin, Role.operator, Role.analyst})
+WRITERS = frozenset({Role.admin, Role.operator, Role.pos})
+MERGERS = frozenset({Role.admin, Role.operator})
+ADMIN = frozenset({Role.admin})
+_serial = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class World:
+    """Our tenant's data: a member with PII that absorbed another by a merge."""
+
+    tenant_name: str
+    member_id: str
+    merged_id: str
+    merge_id: str
+
+
+@dataclass(frozen=True)
+class Req:
+    method: str
+    url: str
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+
+
+Build = Callable[[TestClient, dict[str, str], World], Req]
+Check = Callable[[httpx.Response, World], None]
+
+
+def _own_data_only(response: httpx.Response, world: World) -> None:
+    """The rival got an answer about its own tenant, holding nothing of ours."""
+    assert response.status_code in (200, 201), response.text
+    for ours in (OUR_PHONE, OUR_NAME, "ours-b", world.tenant_name):
+        assert ours not in response.text
+
+
+def _empty_page(response: httpx.Response, world: World) -> None:
+    _own_data_only(response, world)
+    assert response.json()["items"] == []
+
+
+def _new_member_of_its_own(response: httpx.Response, world: World) -> None:
+    """Our identities, sent with the rival's key, make a new member in the rival's tenant."""
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] is True
+    assert response.json()["id"] not in {world.member_id, world.merged_id}
+
+
+@dataclass(frozen=True)
+class Case:
+    """What an endpoint needs and gives: the permission, the roles holding it, the success
+    status, and how another tenant's admin is answered (404 code, or its own data)."""
+
+    permission: Permission | None
+    roles: frozenset[Role]
+    success: int
+    build: Build
+    other_404: str | None = None
+    other: Check = _own_data_only
+
+
+def _fresh_merge(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    n = next(_serial)
+    upsert(client, admin, crm(f"undo-a-{n}"))
+    upsert(client, admin, crm(f"undo-b-{n}"))
+    merged = upsert(client, admin, crm(f"undo-a-{n}"), crm(f"undo-b-{n}"))
+    return Req("POST", f"/api/v1/merges/{merged['merged'][0]}/undo")
+
+
+def _fresh_member(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    member = upsert(client, admin, crm(f"erase-{next(_serial)}"), attributes={"name": "某人"})
+    return Req("DELETE", f"{MEMBERS}/{member['id']}/pii")
+
+
+CASES: dict[tuple[str, str], list[Case]] = {
+    ("GET", "/api/v1/openapi.json"): [
+        Case(None, ALL, 200, lambda c, a, w: Req("GET", "/api/v1/openapi.json"))
+    ],
+    ("GET", "/api/v1/tenant"): [
+        Case(Permission.tenancy_read, READERS, 200, lambda c, a, w: Req("GET", "/api/v1/tenant"))
+    ],
+    ("PATCH", "/api/v1/tenant"): [
+        Case(
+            Permission.tenancy_admin,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PATCH", "/api/v1/tenant", json={"display_name": "Changed"}),
+        )
+    ],
+    ("GET", "/api/v1/channels"): [
+        Case(Permission.tenancy_read, READERS, 200, lambda c, a, w: Req("GET", "/api/v1/channels"))
+    ],
+    ("POST", "/api/v1/channels"): [
+        Case(
+            Permission.tenancy_admin,
+            ADMIN,
+            201,
+            lambda c, a, w: Req(
+                "POST", "/api/v1/channels", json={"code": f"ch{next(_serial)}", "name": "Ch"}
+            ),
+        )
+    ],
+    ("GET", "/api/v1/stores"): [
+        Case(Permission.tenancy_read, READERS, 200, lambda c, a, w: Req("GET", "/api/v1/stores"))
+    ],
+    ("POST", "/api/v1/stores"): [
+        Case(
+            Permission.tenancy_admin,
+            ADMIN,
+            201,
+            lambda c, a, w: Req(
+                "POST", "/api/v1/stores", json={"code": f"st{next(_serial)}", "name": "Store"}
+            ),
+        )
+    ],
+    ("POST", "/api/v1/api-keys"): [
+        Case(
+            Permission.tenancy_admin,
+            ADMIN,
+            201,
+            lambda c, a, w: Req("POST", "/api/v1/api-keys", json={"scope": "analyst"}),
+        )
+    ],
+    ("POST", "/api/v1/users"): [
+        Case(
+            Permission.tenancy_admin,
+            ADMIN,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                "/api/v1/users",
+                json={
+                    "email": f"user{next(_serial)}@example.com",
+                    "password": "correct horse battery",
+                    "role": "analyst",
+                },
+            ),
+        )
+    ],
+    ("GET", "/api/v1/audit"): [
+        Case(Permission.audit_read, ADMIN, 200, lambda c, a, w: Req("GET", "/api/v1/audit"))
+    ],
+    ("POST", MEMBERS): [
+        Case(
+            Permission.members_write,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "POST", MEMBERS, json={"identities": [phone(OUR_PHONE), crm(f"n{next(_serial)}")]}
+            ),
+            other=_new_member_of_its_own,
+        )
+    ],
+    ("GET", MEMBERS): [
+        Case(
+            Permission.members_list,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", MEMBERS),
+            other=_empty_page,
+        ),
+        Case(
+            Permission.members_list,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", MEMBERS, params={"q": OUR_PHONE}),
+            other=_empty_page,
+        ),
+        Case(
+            Permission.members_lookup,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", MEMBERS, params={"identity": f"phone:{OUR_PHONE}"}),
+            other=_empty_page,
+        ),
+    ],
+    ("GET", "/api/v1/members/{member_id}"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}"),
+            other_404="members.not_found",
+        )
+    ],
+    ("PATCH", "/api/v1/members/{member_id}"): [
+        Case(
+            Permission.members_write,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "PATCH", f"{MEMBERS}/{w.member_id}", json={"attributes": {"city": "杭州"}}
+            ),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/merges"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.merged_id}/merges"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/merges/{merge_id}/undo"): [
+        Case(Permission.members_merge, MERGERS, 200, _fresh_merge, other_404="merges.not_found")
+    ],
+    ("DELETE", "/api/v1/members/{member_id}/pii"): [
+        Case(Permission.members_erase, ADMIN, 200, _fresh_member, other_404="members.not_found")
+    ],
+    ("GET", "/api/v1/members/{member_id}/export"): [
+        Case(
+            Permission.members_export,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/export"),
+            other_404="members.not_found",
+        )
+    ],
+}
+
+
+def api_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route the app serves under /api/v1."""
+    app = create_app(Settings(database_url="sqlite://"))
+    found = {
+        (method, context.path)
+        for context in iter_route_contexts(app.routes)
+        if context.path and context.path.startswith("/api/v1/")
+        for method in (context.methods or set()) - {"HEAD"}
+    }
+    return sorted(found)
+
+
+def test_every_case_is_a_route_and_matches_the_role_table() -> None:
+    assert set(CASES) == set(api_routes())
+    for cases in CASES.values():
+        for case in cases:
+            if case.permission is not None:
+                holders = {r for r in Role if case.permission in ROLE_PERMISSIONS[r]}
+                assert holders == case.roles, case.permission
+
+
+def _send(client: TestClient, req: Req, headers: dict[str, str] | None) -> httpx.Response:
+    return client.request(req.method, req.url, params=req.params, json=req.json, headers=headers)
+
+
+@pytest.fixture
+def world(client: TestClient, admin: dict[str, str]) -> World:
+    member = upsert(
+        client, admin, phone(OUR_PHONE), attributes={"name": OUR_NAME}, consent={"sms": True}
+    )
+    other = upsert(client, admin, crm("ours-b"))
+    merged = upsert(client, admin, phone(OUR_PHONE), crm("ours-b"))
+    name = client.get("/api/v1/tenant", headers=admin).json()["name"]
+    return World(name, member["id"], other["id"], merged["merged"][0])
+
+
+@pytest.fixture
+def bad_credentials(session: Session, tenant: Principal) -> list[tuple[dict[str, str], str]]:
+    """Authorization headers that must be refused, each with the problem code it gets."""
+    with session.begin():
+        revoked = tenancy.create_api_key(session, tenant, Role.admin)
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.prefix == revoked.split("_")[1])
+            .values(revoked_at=clock.now())
+        )
+        live = tenancy.create_api_key(session, tenant, Role.admin)
+    unauthenticated, invalid = "auth.unauthenticated", "auth.invalid_credentials"
+    return [
+        ({}, unauthenticated),
+        ({"Authorization": "Basic YWRtaW46YWRtaW4="}, unauthenticated),
+        ({"Authorization": "Bearer "}, unauthenticated),
+        ({"Authorization": "Bearer not-a-key"}, invalid),
+        ({"Authorization": "Bearer mo_NOT-HEX_secret"}, invalid),
+        ({"Authorization": "Bearer mo_0123456789ab_secret"}, invalid),
+        ({"Authorization": f"Bearer {'_'.join(live.split('_', 2)[:2])}_wrong-secret"}, invalid),
+        ({"Authorization": f"Bearer {revoked}"}, invalid),
+    ]
+
+
+@pytest.mark.parametrize("route", api_routes(), ids=" ".join)
+def test_refusals_change_nothing(
+    route: tuple[str, str],
+    client: TestClient,
+    session: Session,
+    tenant: Principal,
+    headers: dict[Role, dict[str, str]],
+    other_headers: dict[Role, dict[str, str]],
+    world: World,
+    bad_credentials: list[tuple[dict[str, str], str]],
+) -> None:
+    assert route in CASES, f"no access expectation for {route}: add it to CASES"
+    admin = headers[Role.admin]
+    for case in CASES[route]:
+        req = case.build(client, admin, world)
+        before = snapshot(session)
+        ours_before = snapshot(session, tenant.tenant_id)
+
+        if case.permission is None:  # a public document: served to anyone, with no tenant data
+            response = _send(client, req, None)
+            assert response.status_code == case.success
+            assert OUR_PHONE not in response.text
+            continue
+        for credential, code in bad_credentials:
+            response = _send(client, req, credential)
+            assert_problem(response, 401, code)
+            assert response.headers["www-authenticate"] == "Bearer"
+        for role in sorted(set(Role) - case.roles):
+            body = assert_problem(_send(client, req, headers[role]), 403, "auth.forbidden")
+            assert body["permission"] == case.permission.value
+        assert snapshot(session) == before
+
+        response = _send(client, req, other_headers[Role.admin])
+        if case.other_404 is not None:
+            assert_problem(response, 404, case.other_404)
+            assert snapshot(session) == before
+        else:  # the rival sees and changes only its own tenant
+            case.other(response, world)
+        assert snapshot(session, tenant.tenant_id) == ours_before
+
+        for role in sorted(case.roles):
+            allowed = case.build(client, admin, world)
+            response = _send(client, allowed, headers[role])
+            assert response.status_code == case.success, (role, response.text)
