@@ -17,15 +17,19 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from memberops.imports.cli import import_app
 from memberops.kernel.db import make_engine, make_session_factory
-from memberops.kernel.errors import DomainError
+from memberops.kernel.errors import Conflict, DomainError
 from memberops.kernel.settings import get_settings
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
-from memberops.tenancy.models import Role
+from memberops.tenancy.errors import InvalidCredentials
+from memberops.tenancy.models import Role, User
 
 app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
@@ -36,6 +40,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(docs_app, name="docs")
+app.add_typer(import_app, name="import")
 
 err = Console(stderr=True)
 P = ParamSpec("P")
@@ -55,18 +60,27 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except DomainError as exc:
-            err.print(f"[red]error[/red] ({exc.code}): {exc.detail}")
+            # The detail is text, not markup (an email may hold "[/x]"), and stays on one line.
+            err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
             raise typer.Exit(2) from exc
 
     return wrapper
 
 
 @contextmanager
+def database() -> Iterator[Engine]:
+    """The deployment's engine for one command, closed (connections and all) when it ends."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def transaction() -> Iterator[Session]:
     """A session whose transaction commits when the block ends without an error."""
-    settings = get_settings()
-    factory = make_session_factory(make_engine(settings.database_url))
-    with factory() as session, session.begin():
+    with database() as engine, make_session_factory(engine)() as session, session.begin():
         yield session
 
 
@@ -74,18 +88,46 @@ def tenant_principal(session: Session, tenant: str) -> Principal:
     return tenancy.principal_for(tenancy.get_tenant(session, tenant), Role.admin, cli_actor())
 
 
+def _credentials_work(session: Session, saved: dict[str, str]) -> bool:
+    """Whether saved demo-admin credentials log in to this database."""
+    try:
+        tenancy.verify_login(session, saved["email"], saved["password"])
+        tenancy.authenticate_api_key(session, saved["api_key"])
+    except (InvalidCredentials, KeyError, TypeError):
+        return False
+    return True
+
+
 def _demo_admin(session: Session, credentials: Path) -> None:
     """Create the first admin user and key once, keep them in ``credentials`` (mode 600), and
-    print them: what ``make run`` shows so a newcomer can log in at once."""
-    if credentials.exists():
-        saved = json.loads(credentials.read_text())
-    else:
+    print them: what ``make run`` shows so a newcomer can log in at once.
+
+    A file left over from another database (``make clean`` keeps it) is replaced; an existing
+    admin whose password the file does not hold is refused rather than printed wrongly."""
+    saved = json.loads(credentials.read_text()) if credentials.exists() else None
+    if saved is None or not _credentials_work(session, saved):
+        if session.scalar(select(User.id).where(User.email == DEMO_ADMIN)) is not None:
+            raise Conflict(
+                f"{DEMO_ADMIN} already exists here but {credentials} does not hold its "
+                "credentials: pass the right --credentials, or add an admin with "
+                "'memberops user create'."
+            )
         principal = tenant_principal(session, "default")
         password = os.environ.get("MEMBEROPS_PASSWORD") or secrets.token_urlsafe(12)
-        tenancy.create_user(session, principal, DEMO_ADMIN, password, Role.admin)
+        tenancy.create_user(
+            session,
+            principal,
+            DEMO_ADMIN,
+            password,
+            Role.admin,
+            locale=get_settings().default_locale,
+        )
         key = tenancy.create_api_key(session, principal, Role.admin, "make run")
         saved = {"email": DEMO_ADMIN, "password": password, "api_key": key}
-        credentials.write_text(json.dumps(saved, indent=2))
+        # Created with mode 600, never readable by others even for a moment.
+        fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(json.dumps(saved, indent=2))
         credentials.chmod(0o600)
     typer.echo(f"Console login: {saved['email']} / {saved['password']}")
     typer.echo(f"Admin API key: {saved['api_key']}")
@@ -104,7 +146,8 @@ def init(
 ) -> None:
     """Create or upgrade the schema and the first tenant, ``default``."""
     settings = get_settings()
-    upgrade(make_engine(settings.database_url))
+    with database() as engine:
+        upgrade(engine)
     with transaction() as session:
         if not any(t.name == "default" for t in tenancy.list_tenants(session)):
             tenancy.create_tenant(session, "default", settings, cli_actor())
@@ -163,7 +206,9 @@ def user_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction() as session:
         principal = tenant_principal(session, tenant)
-        user = tenancy.create_user(session, principal, email, password, role)
+        user = tenancy.create_user(
+            session, principal, email, password, role, locale=get_settings().default_locale
+        )
         typer.echo(f"{user.email} is {role.value} of {tenant}.")
 
 

@@ -22,12 +22,16 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
+    """No such thing in this tenant; another tenant's rows answer the same, never 403."""
+
     code = "not_found"
     status = 404
     title = "Not found"
 
 
 class Conflict(DomainError):
+    """The request contradicts what is stored: a duplicate, or a change no longer possible."""
+
     code = "conflict"
     status = 409
     title = "Conflict"
@@ -42,18 +46,24 @@ class InvalidInput(DomainError):
 
 
 class Unauthenticated(DomainError):
+    """No credential: send an API key as ``Authorization: Bearer KEY``."""
+
     code = "auth.unauthenticated"
     status = 401
     title = "Authentication required"
 
 
 class Forbidden(DomainError):
+    """The key's scope (a user's role) lacks the permission needed; ``permission`` names it."""
+
     code = "auth.forbidden"
     status = 403
     title = "Not allowed"
 
 
 class PayloadTooLarge(DomainError):
+    """The request body is over ``MEMBEROPS_MAX_BODY_BYTES``; ``max_bytes`` gives the limit."""
+
     code = "request.too_large"
     status = 413
     title = "Request body too large"

@@ -14,18 +14,28 @@ from memberops.kernel.errors import InvalidInput
 
 T = TypeVar("T")
 
+#: Keys are 64-bit row ids: a cursor outside this range was not given out by the API.
+MAX_KEY = 2**63 - 1
+
 
 def encode_cursor(last_key: int) -> str:
     return base64.urlsafe_b64encode(str(last_key).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    """The key a cursor stands for, or None for the first page; a forged cursor is a 422."""
+    """The key a cursor stands for, or None for the first page; a forged cursor is a 422.
+
+    Only the exact text :func:`encode_cursor` gives for a key in ``0..MAX_KEY`` is accepted, so
+    no forged value (``-1``, ``1_0``, a number too large for the database) reaches a query.
+    """
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+        key = int(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not 0 <= key <= MAX_KEY or encode_cursor(key) != cursor:
+            raise ValueError(cursor)
+        return key
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInput(
             "The cursor is not one this API gave out.",

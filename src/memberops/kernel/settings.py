@@ -29,8 +29,6 @@ class Settings(BaseSettings):
     default_phone_region: str = "CN"
     default_locale: str = "zh-CN"
     max_body_bytes: int = 1_048_576
-    page_size_default: int = 50
-    page_size_max: int = 500
     sql_echo: bool = False
 
 
