@@ -27,10 +27,14 @@ def test_viewer_acts_for_the_chosen_tenant_with_its_role(
     session: Session, tenant: Principal, settings: Settings
 ) -> None:
     with session.begin():
-        user = tenancy.create_user(session, tenant, "ops@example.com", PASSWORD, Role.operator)
+        user = tenancy.create_user(
+            session, tenant, "ops@example.com", PASSWORD, Role.operator, locale="zh-CN"
+        )
         outlet = tenancy.create_tenant(session, f"outlet-{user.id}", settings)
         outlet_admin = tenancy.principal_for(outlet, Role.admin, "test")
-        tenancy.create_user(session, outlet_admin, "ops@example.com", PASSWORD, Role.analyst)
+        tenancy.create_user(
+            session, outlet_admin, "ops@example.com", PASSWORD, Role.analyst, locale="zh-CN"
+        )
         chosen = build_viewer(session, user.id, user.email, "en", outlet.id)
         fallback = build_viewer(session, user.id, user.email, "xx", 10**9)
     assert chosen is not None
@@ -57,7 +61,9 @@ def test_language_choice_is_kept_on_the_user_and_audited(
     session: Session, tenant: Principal
 ) -> None:
     with session.begin():
-        user = tenancy.create_user(session, tenant, "lang@example.com", PASSWORD, Role.analyst)
+        user = tenancy.create_user(
+            session, tenant, "lang@example.com", PASSWORD, Role.analyst, locale="zh-CN"
+        )
         tenancy.set_user_locale(session, user.id, "en")
         tenancy.set_user_locale(session, user.id, "en")
     with session.begin():

@@ -1,10 +1,12 @@
 """The API application factory."""
 
 import html
+import sqlite3
 
+import psycopg
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from memberops import __version__
@@ -17,17 +19,27 @@ from memberops.kernel.errors import error_anchor
 from memberops.kernel.settings import Settings
 from memberops.tenancy.api import router as tenancy_router
 
+#: Driver errors a health probe on a raw connection can meet.
+DBAPI_ERRORS = (sqlite3.Error, psycopg.Error)
+
 
 def _health_router(engine: Engine) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
     def healthz() -> JSONResponse:
-        """200 when the database answers, 503 when it does not."""
+        """200 when the database answers, 503 when it does not.
+
+        The probe goes through the raw driver connection, outside any SQLAlchemy transaction,
+        so on SQLite it never waits behind a long write (an import batch) holding the lock.
+        """
         try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+            connection = engine.raw_connection()
+            try:
+                connection.cursor().execute("SELECT 1")
+            finally:
+                connection.close()
+        except (SQLAlchemyError, *DBAPI_ERRORS):
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
@@ -61,5 +73,5 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
     for router in (tenancy_router, members_router):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

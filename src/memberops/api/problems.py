@@ -6,11 +6,13 @@ name; validation errors carry ``errors`` with the location of each offending fie
 
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memberops.kernel.errors import DomainError, error_anchor
@@ -28,6 +30,39 @@ _HTTP_CODES = {
     405: "request.method_not_allowed",
     413: "request.too_large",
     415: "request.unsupported_media_type",
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document as memberops renders it (data fields vary by ``code``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+
+
+def _documented(meaning: str) -> dict[str, Any]:
+    return {
+        "model": Problem,
+        "description": meaning,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+#: The errors every ``/api/v1`` route can answer with, declared in the OpenAPI document.
+API_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Unreadable request body"),
+    401: _documented("Missing, malformed or unknown API key"),
+    403: _documented("The key's scope lacks the permission"),
+    404: _documented("No such resource in this tenant"),
+    409: _documented("Conflicts with the current state"),
+    413: _documented("Request body over the size limit"),
+    422: _documented("Invalid input; `errors` lists each location"),
 }
 
 
@@ -95,7 +130,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http.{exc.status_code}")
-    return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+    title = HTTPStatus(exc.status_code).phrase.capitalize()
+    return problem(request, exc.status_code, code, title, str(exc.detail))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from memberops.kernel.errors import InvalidInput
 from memberops.kernel.pagination import decode_cursor, encode_cursor
 from memberops.kernel.schemas import Text
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import SessionDep, SettingsDep
 from memberops.tenancy import service
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -74,8 +74,12 @@ def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Admin) ->
 
 
 @router.post("/users", status_code=201)
-def grant_user(body: UserGrant, session: SessionDep, principal: Admin) -> dict[str, str]:
-    user = service.create_user(session, principal, body.email, body.password, body.role)
+def grant_user(
+    body: UserGrant, session: SessionDep, settings: SettingsDep, principal: Admin
+) -> dict[str, str]:
+    user = service.create_user(
+        session, principal, body.email, body.password, body.role, locale=settings.default_locale
+    )
     return {"id": str(user.id), "email": user.email, "role": body.role.value}
 
 

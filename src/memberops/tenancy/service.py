@@ -207,11 +207,13 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    session: Session, principal: Principal, email: str, password: str, role: Role
+    session: Session, principal: Principal, email: str, password: str, role: Role, *, locale: str
 ) -> User:
-    """Give ``email`` the ``role`` in the principal's tenant, creating the user when new.
+    """Give ``email`` the ``role`` in the principal's tenant, creating the user when new, with
+    ``locale`` (the deployment's default) as their console language.
 
-    An existing user keeps their password; a second role in the same tenant replaces the first.
+    An existing user keeps their password and language; a second role in the same tenant
+    replaces the first.
     """
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
@@ -220,7 +222,12 @@ def create_user(
         raise InvalidTenantSetting("A password needs at least 8 characters.", field="password")
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, password_hash=hash_password(password), created_at=clock.now())
+        user = User(
+            email=email,
+            password_hash=hash_password(password),
+            locale=locale,
+            created_at=clock.now(),
+        )
         session.add(user)
         session.flush()
     membership = session.scalar(
