@@ -277,6 +277,41 @@ def test_apikey_create_prints_a_key_that_authenticates_with_its_scope(
     assert entry.after == {"prefix": row.prefix, "scope": scope.value, "name": "till 1"}
 
 
+def test_apikey_list_and_revoke(db: Engine) -> None:
+    ok("init")
+    key = ok("apikey", "create", "--tenant", "default", "--scope", "pos", "--name", "till").stdout
+    prefix = key[3:15]
+    client = TestClient(create_app(Settings(secret_key="test"), db))
+    headers = {"Authorization": f"Bearer {key.strip()}"}
+    assert (
+        client.get("/api/v1/members?identity=phone:13800000000", headers=headers).status_code == 200
+    )
+
+    listed = ok("apikey", "list", "--tenant", "default").stdout.splitlines()
+    assert len(listed) == 1
+    assert listed[0].split("\t")[:3] == [prefix, "pos", "till"]
+    assert listed[0].endswith("\t-")
+
+    assert ok("apikey", "revoke", prefix, "--tenant", "default").stdout == f"Revoked {prefix}.\n"
+    assert ok("apikey", "revoke", prefix, "--tenant", "default").exit_code == 0
+    refused = client.get("/api/v1/members?identity=phone:13800000000", headers=headers)
+    assert refused.status_code == 401
+    assert not ok("apikey", "list", "--tenant", "default").stdout.rstrip().endswith("\t-")
+    with Session(db) as session:
+        revocations = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "apikey.revoke")
+        ).all()
+    assert [(e.actor, e.after) for e in revocations] == [
+        (ACTOR, {"revoked": True, "prefix": prefix})
+    ]
+
+    missing = run("apikey", "revoke", "000000000000", "--tenant", "default")
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        "error (tenancy.api_key_not_found): No API key '000000000000' in this tenant.\n"
+    )
+
+
 def test_apikey_for_unknown_tenant_is_refused(db: Engine) -> None:
     ok("init")
     result = run("apikey", "create", "--tenant", "nope", "--scope", "admin")

@@ -189,6 +189,29 @@ def apikey_create(
     typer.echo(key)
 
 
+@apikey_app.command("list")
+@reports_errors
+def apikey_list(tenant: Annotated[str, typer.Option(help="Tenant name")]) -> None:
+    """List a tenant's keys: prefix, scope, name, created, revoked (secrets are never shown)."""
+    with transaction() as session:
+        for key in tenancy.list_api_keys(session, tenant_principal(session, tenant)):
+            revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-"
+            created = key.created_at.isoformat(timespec="seconds")
+            typer.echo(f"{key.prefix}\t{key.scope}\t{key.name or '-'}\t{created}\t{revoked}")
+
+
+@apikey_app.command("revoke")
+@reports_errors
+def apikey_revoke(
+    prefix: Annotated[str, typer.Argument(help="The 12 hex digits after 'mo_' in the key")],
+    tenant: Annotated[str, typer.Option(help="Tenant name")],
+) -> None:
+    """Revoke a key: it stops authenticating at once."""
+    with transaction() as session:
+        tenancy.revoke_api_key(session, tenant_principal(session, tenant), prefix)
+    typer.echo(f"Revoked {prefix}.")
+
+
 @user_app.command("create")
 @reports_errors
 def user_create(

@@ -26,3 +26,10 @@ class InvalidTenantSetting(InvalidInput):
 class CodeExists(Conflict):
     code = "tenancy.code_exists"
     title = "Code already in use"
+
+
+class ApiKeyNotFound(NotFound):
+    """No key with this prefix (the 12 hex digits after ``mo_``) belongs to the tenant."""
+
+    code = "tenancy.api_key_not_found"
+    title = "No such API key"

@@ -18,6 +18,7 @@ from memberops.kernel import clock
 from memberops.kernel.settings import Settings
 from memberops.tenancy.access import Principal, tenant_scope
 from memberops.tenancy.errors import (
+    ApiKeyNotFound,
     CodeExists,
     InvalidCredentials,
     InvalidTenantSetting,
@@ -200,6 +201,29 @@ def authenticate_api_key(session: Session, token: str) -> Principal:
         raise InvalidCredentials("The API key is unknown or revoked.")
     key, tenant = row
     return principal_for(tenant, Role(key.scope), f"api_key:{key.prefix}")
+
+
+def list_api_keys(session: Session, principal: Principal) -> list[ApiKey]:
+    """The tenant's keys, revoked ones included, oldest first (secrets are never stored)."""
+    return list(session.scalars(tenant_scope(principal, ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_api_key(session: Session, principal: Principal, prefix: str) -> ApiKey:
+    """Stop a key from authenticating, at once; revoking a revoked key changes nothing."""
+    key = session.scalar(tenant_scope(principal, ApiKey).where(ApiKey.prefix == prefix))
+    if key is None:
+        raise ApiKeyNotFound(f"No API key {prefix!r} in this tenant.", prefix=prefix)
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        audit(
+            session,
+            principal,
+            "apikey.revoke",
+            ("api_key", str(key.id)),
+            {"revoked": False},
+            {"revoked": True, "prefix": prefix},
+        )
+    return key
 
 
 def hash_password(password: str) -> str:
