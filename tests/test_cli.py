@@ -26,6 +26,7 @@ from memberops.kernel.db import make_engine
 from memberops.kernel.settings import Settings, get_settings
 from memberops.migrations import check
 from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import ApiKey, AuditEntry, Channel, Role, Tenant, User
 from tests.conftest import _postgres_engine
@@ -114,8 +115,8 @@ def test_init_demo_admin_creates_prints_and_keeps_credentials(db: Engine, tmp_pa
         f"(kept in {credentials})\n"
     )
     with Session(db) as session:
-        user = tenancy.verify_login(session, "admin@example.com", saved["password"])
-        assert [(t.name, role) for t, role in tenancy.user_tenants(session, user.id)] == [
+        user = users.verify_login(session, "admin@example.com", saved["password"])
+        assert [(t.name, role) for t, role in users.user_tenants(session, user.id)] == [
             ("default", Role.admin)
         ]
         principal = tenancy.authenticate_api_key(session, saved["api_key"])
@@ -142,7 +143,7 @@ def test_init_demo_admin_takes_the_password_from_the_environment(
     assert result.stdout.startswith(f"Console login: admin@example.com / {PASSWORD}\n")
     assert json.loads(credentials.read_text())["password"] == PASSWORD
     with Session(db) as session:
-        tenancy.verify_login(session, "admin@example.com", PASSWORD)
+        users.verify_login(session, "admin@example.com", PASSWORD)
 
 
 def test_init_demo_admin_replaces_credentials_of_another_database(
@@ -157,7 +158,7 @@ def test_init_demo_admin_replaces_credentials_of_another_database(
     assert saved["password"] != stale["password"]
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
     with Session(db) as session:
-        tenancy.verify_login(session, "admin@example.com", saved["password"])
+        users.verify_login(session, "admin@example.com", saved["password"])
         tenancy.authenticate_api_key(session, saved["api_key"])
 
 
@@ -347,12 +348,12 @@ def test_user_create_with_password_from_environment(db: Engine) -> None:
     )
     assert result.stdout == "ana@shop.cn is analyst of default.\n"
     with Session(db) as session:
-        user = tenancy.verify_login(session, "ana@shop.cn", PASSWORD)
-        assert [(t.name, role) for t, role in tenancy.user_tenants(session, user.id)] == [
+        user = users.verify_login(session, "ana@shop.cn", PASSWORD)
+        assert [(t.name, role) for t, role in users.user_tenants(session, user.id)] == [
             ("default", Role.analyst)
         ]
         with pytest.raises(InvalidCredentials):
-            tenancy.verify_login(session, "ana@shop.cn", PASSWORD + "!")
+            users.verify_login(session, "ana@shop.cn", PASSWORD + "!")
 
 
 def test_user_create_without_password_or_terminal_is_refused(db: Engine) -> None:

@@ -27,6 +27,7 @@ from memberops.kernel.errors import Conflict, DomainError
 from memberops.kernel.settings import get_settings
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 from memberops.tenancy.access import Principal
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
@@ -91,7 +92,7 @@ def tenant_principal(session: Session, tenant: str) -> Principal:
 def _credentials_work(session: Session, saved: dict[str, str]) -> bool:
     """Whether saved demo-admin credentials log in to this database."""
     try:
-        tenancy.verify_login(session, saved["email"], saved["password"])
+        users.verify_login(session, saved["email"], saved["password"])
         tenancy.authenticate_api_key(session, saved["api_key"])
     except (InvalidCredentials, KeyError, TypeError):
         return False
@@ -114,7 +115,7 @@ def _demo_admin(session: Session, credentials: Path) -> None:
             )
         principal = tenant_principal(session, "default")
         password = os.environ.get("MEMBEROPS_PASSWORD") or secrets.token_urlsafe(12)
-        tenancy.create_user(
+        users.create_user(
             session,
             principal,
             DEMO_ADMIN,
@@ -229,7 +230,7 @@ def user_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction() as session:
         principal = tenant_principal(session, tenant)
-        user = tenancy.create_user(
+        user = users.create_user(
             session, principal, email, password, role, locale=get_settings().default_locale
         )
         typer.echo(f"{user.email} is {role.value} of {tenant}.")

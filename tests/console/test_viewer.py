@@ -10,6 +10,7 @@ from memberops.console.formatting import BLANK, local_time
 from memberops.console.viewer import build_viewer
 from memberops.kernel.settings import Settings
 from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import AuditEntry, Role, User
 
@@ -27,12 +28,12 @@ def test_viewer_acts_for_the_chosen_tenant_with_its_role(
     session: Session, tenant: Principal, settings: Settings
 ) -> None:
     with session.begin():
-        user = tenancy.create_user(
+        user = users.create_user(
             session, tenant, "ops@example.com", PASSWORD, Role.operator, locale="zh-CN"
         )
         outlet = tenancy.create_tenant(session, f"outlet-{user.id}", settings)
         outlet_admin = tenancy.principal_for(outlet, Role.admin, "test")
-        tenancy.create_user(
+        users.create_user(
             session, outlet_admin, "ops@example.com", PASSWORD, Role.analyst, locale="zh-CN"
         )
         chosen = build_viewer(session, user.id, user.email, "en", outlet.id)
@@ -51,7 +52,7 @@ def test_viewer_acts_for_the_chosen_tenant_with_its_role(
 
 def test_user_without_a_tenant_has_no_viewer(session: Session) -> None:
     with session.begin():
-        user = User(email="orphan@example.com", password_hash=tenancy.hash_password(PASSWORD))
+        user = User(email="orphan@example.com", password_hash=users.hash_password(PASSWORD))
         session.add(user)
         session.flush()
         assert build_viewer(session, user.id, user.email, "zh-CN", None) is None
@@ -61,13 +62,13 @@ def test_language_choice_is_kept_on_the_user_and_audited(
     session: Session, tenant: Principal
 ) -> None:
     with session.begin():
-        user = tenancy.create_user(
+        user = users.create_user(
             session, tenant, "lang@example.com", PASSWORD, Role.analyst, locale="zh-CN"
         )
-        tenancy.set_user_locale(session, user.id, "en")
-        tenancy.set_user_locale(session, user.id, "en")
+        users.set_user_locale(session, user.id, "en")
+        users.set_user_locale(session, user.id, "en")
     with session.begin():
-        assert tenancy.verify_login(session, "lang@example.com", PASSWORD).locale == "en"
+        assert users.verify_login(session, "lang@example.com", PASSWORD).locale == "en"
         entries = session.scalars(
             select(AuditEntry).where(
                 AuditEntry.action == "user.locale", AuditEntry.entity_id == str(user.id)

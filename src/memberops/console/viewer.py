@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from memberops.console.formatting import local_time
 from memberops.console.i18n import supported, translate
 from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role
 
@@ -51,7 +52,7 @@ def build_viewer(
 ) -> Viewer | None:
     """The viewer acting for ``tenant_id`` (or the user's first tenant when that is not one of
     theirs); None when the user belongs to no tenant any more."""
-    memberships = tenancy.user_tenants(session, user_id)
+    memberships = users.user_tenants(session, user_id)
     if not memberships:
         return None
     tenant, role = next(((t, r) for t, r in memberships if t.id == tenant_id), memberships[0])

@@ -9,7 +9,7 @@ from memberops.kernel.errors import InvalidInput
 from memberops.kernel.pagination import decode_cursor, encode_cursor
 from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep, SettingsDep
-from memberops.tenancy import service
+from memberops.tenancy import service, users
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
 from memberops.tenancy.schemas import (
@@ -77,7 +77,7 @@ def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Admin) ->
 def grant_user(
     body: UserGrant, session: SessionDep, settings: SettingsDep, principal: Admin
 ) -> dict[str, str]:
-    user = service.create_user(
+    user = users.create_user(
         session, principal, body.email, body.password, body.role, locale=settings.default_locale
     )
     return {"id": str(user.id), "email": user.email, "role": body.role.value}

@@ -1,4 +1,4 @@
-"""The login page: email and password, checked by ``tenancy.service.verify_login``."""
+"""The login page: email and password, checked by ``tenancy.users.verify_login``."""
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -12,7 +12,7 @@ from memberops.console.pages.shell import (
     theme,
     transaction,
 )
-from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import User
 
@@ -21,7 +21,7 @@ def _check(email: str, password: str) -> User:
     """The user these credentials belong to; argon2 is slow by design, so this runs off the
     event loop (see :func:`_submit`)."""
     with transaction() as session:
-        return tenancy.verify_login(session, email, password)
+        return users.verify_login(session, email, password)
 
 
 async def _submit(email: ui.input, password: ui.input, error: ui.label, locale: str) -> None:

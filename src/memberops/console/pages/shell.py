@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.console.i18n import LOCALES, supported, translate
 from memberops.console.viewer import Viewer, build_viewer
-from memberops.tenancy import service as tenancy
+from memberops.tenancy import users
 
 
 @contextmanager
@@ -68,7 +68,7 @@ def _switch_language(viewer: Viewer, event: events.ValueChangeEventArguments[Any
     The value comes from the browser, so only a language the console speaks is stored."""
     locale = supported(event.value)
     with transaction() as session:
-        tenancy.set_user_locale(session, viewer.user_id, locale)
+        users.set_user_locale(session, viewer.user_id, locale)
     app.storage.user["locale"] = locale
     ui.navigate.reload()
 
