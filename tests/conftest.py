@@ -23,8 +23,15 @@ from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role
+from memberops.wiring import register_handlers
 
 PG_URL_VAR = "MEMBEROPS_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired() -> None:
+    """Every room's handlers, as every entry point registers them (merges move activity)."""
+    register_handlers()
 
 
 def pytest_report_header() -> str:

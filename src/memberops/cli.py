@@ -21,6 +21,7 @@ from rich.markup import escape
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from memberops.activity.cli import recompute_app
 from memberops.imports.cli import import_app
 from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import Conflict, DomainError
@@ -31,6 +32,7 @@ from memberops.tenancy import users
 from memberops.tenancy.access import Principal
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
+from memberops.wiring import register_handlers
 
 app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
@@ -42,6 +44,14 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(user_app, name="user")
 app.add_typer(docs_app, name="docs")
 app.add_typer(import_app, name="import")
+app.add_typer(recompute_app, name="recompute")
+
+
+@app.callback()
+def _wire() -> None:
+    # Every command runs with every room's event handlers (an import can merge members).
+    register_handlers()
+
 
 err = Console(stderr=True)
 P = ParamSpec("P")

@@ -24,6 +24,8 @@ from memberops.tenancy.access import ROLE_PERMISSIONS, Permission, Principal
 from memberops.tenancy.models import ApiKey, Role
 from tests.api.support import MEMBERS, assert_problem, crm, phone, snapshot, upsert
 
+ORDERS = "/api/v1/orders"
+
 OUR_PHONE = "+8613800000001"
 OUR_NAME = "王秘密"
 ALL = frozenset(Role)
@@ -99,6 +101,37 @@ def _fresh_merge(client: TestClient, admin: dict[str, str], world: World) -> Req
 def _fresh_member(client: TestClient, admin: dict[str, str], world: World) -> Req:
     member = upsert(client, admin, crm(f"erase-{next(_serial)}"), attributes={"name": "某人"})
     return Req("DELETE", f"{MEMBERS}/{member['id']}/pii")
+
+
+def _order_body(external_id: str) -> dict[str, Any]:
+    return {
+        "external_id": external_id,
+        "member": {"identities": [phone(OUR_PHONE)]},
+        "channel": "taobao",
+        "paid_at": "2026-11-11T10:00:00+08:00",
+        "amount": "10.00",
+    }
+
+
+def _event_body(external_id: str) -> dict[str, Any]:
+    return {
+        "external_id": external_id,
+        "member": {"identities": [phone(OUR_PHONE)]},
+        "type": "cart_add",
+        "occurred_at": "2026-11-11T10:00:00+08:00",
+    }
+
+
+def _stored_order(client: TestClient, admin: dict[str, str]) -> str:
+    external_id = f"T{next(_serial)}"
+    response = client.post(ORDERS, json=_order_body(external_id), headers=admin)
+    assert response.status_code == 201, response.text
+    return external_id
+
+
+def _fresh_refund(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    external_id = _stored_order(client, admin)
+    return Req("POST", f"{ORDERS}/{external_id}/refunds", json={"refund_id": "R1", "amount": "1"})
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -244,6 +277,78 @@ CASES: dict[tuple[str, str], list[Case]] = {
             ADMIN,
             200,
             lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/export"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", ORDERS): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            201,
+            lambda c, a, w: Req("POST", ORDERS, json=_order_body(f"T{next(_serial)}")),
+        )
+    ],
+    ("POST", f"{ORDERS}:batch"): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "POST", f"{ORDERS}:batch", json={"items": [_order_body(f"T{next(_serial)}")]}
+            ),
+        )
+    ],
+    ("GET", f"{ORDERS}/{{external_id}}"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{ORDERS}/{_stored_order(c, a)}"),
+            other_404="orders.not_found",
+        )
+    ],
+    ("POST", f"{ORDERS}/{{external_id}}/refunds"): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            201,
+            _fresh_refund,
+            other_404="orders.not_found",
+        )
+    ],
+    ("POST", "/api/v1/events"): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            201,
+            lambda c, a, w: Req("POST", "/api/v1/events", json=_event_body(f"E{next(_serial)}")),
+        )
+    ],
+    ("POST", "/api/v1/events:batch"): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "POST", "/api/v1/events:batch", json={"items": [_event_body(f"E{next(_serial)}")]}
+            ),
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/orders"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/orders"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/events"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/events"),
             other_404="members.not_found",
         )
     ],

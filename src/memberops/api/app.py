@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from memberops import __version__
+from memberops.activity.api import router as activity_router
 from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
 from memberops.identity.api import router as members_router
@@ -18,6 +19,7 @@ from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import error_anchor
 from memberops.kernel.settings import Settings
 from memberops.tenancy.api import router as tenancy_router
+from memberops.wiring import register_handlers
 
 #: Driver errors a health probe on a raw connection can meet.
 DBAPI_ERRORS = (sqlite3.Error, psycopg.Error)
@@ -58,6 +60,7 @@ def _health_router(engine: Engine) -> APIRouter:
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The REST API on ``engine`` (made from ``settings.database_url`` when not given)."""
+    register_handlers()
     engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
     app = FastAPI(
         title="memberops",
@@ -72,6 +75,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
-    for router in (tenancy_router, members_router):
+    for router in (tenancy_router, members_router, activity_router):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

@@ -1,6 +1,7 @@
 """Request and response shapes of the identity room."""
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,10 +57,13 @@ class MergeRead(BaseModel):
 
 
 class MemberDetail(MemberRead):
-    """A member with its identities and merge history."""
+    """A member with its identities and merge history, and the sections rooms above add."""
 
     identities: list[IdentityRead]
     merges: list[MergeRead]
+    stats: dict[str, Any] | None = Field(
+        default=None, description="Purchase and behaviour figures (SPEC §3); null without any"
+    )
 
 
 class UpsertResult(MemberDetail):

@@ -1,6 +1,7 @@
 """Resolve identities to one member (creating or merging), look members up by identity, read
 a member's full record, erase and export. Callers own the transaction."""
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, or_, select, tuple_, update
@@ -26,6 +27,18 @@ from memberops.members.models import Member, MemberStatus
 from memberops.tenancy.access import Principal, mask_email, mask_phone, mask_text, tenant_scope
 from memberops.tenancy.models import AuditEntry
 from memberops.tenancy.service import audit
+
+#: Sections of ``GET /members/{id}`` added by rooms above: each an optional MemberDetail field.
+DetailSection = Callable[[Session, Principal, int], Any]
+DETAIL_SECTIONS: dict[str, DetailSection] = {}
+
+
+def register_detail_section(name: str, section: DetailSection) -> None:
+    """Fill ``MemberDetail.<name>`` with ``section(session, principal, member_id)``."""
+    if name not in MemberDetail.model_fields:
+        raise ValueError(f"MemberDetail has no field {name!r}")
+    DETAIL_SECTIONS[name] = section
+
 
 _ATTEMPTS = 5
 #: SQLSTATEs of a transaction that lost a race and may simply try again (serialization
@@ -139,9 +152,11 @@ def _contention(exc: Exception) -> bool:
     return isinstance(exc, IntegrityError | _OwnersMoved)
 
 
-def upsert_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
-    """Resolve the request's identities to one member: create it when none matches, merge into
-    the oldest when several do; then apply attributes and consent.
+def resolve_member(
+    session: Session, principal: Principal, request: MemberUpsert
+) -> tuple[Member, bool, list[MemberMerge]]:
+    """Resolve the request's identities to one member (created, found or merged into the
+    oldest), then apply attributes and consent; returns it, whether created, and the merges.
 
     Two requests racing to create the same identity meet at its unique constraint, and two
     merging overlapping members meet at the members' row locks; each attempt runs in a
@@ -168,6 +183,12 @@ def upsert_member(session: Session, principal: Principal, request: MemberUpsert)
         members.set_consent(
             session, principal, member.id, request.consent, request.channel or principal.actor
         )
+    return member, created, merges
+
+
+def upsert_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
+    """``POST /members``: :func:`resolve_member`, answered with the member's full view."""
+    member, created, merges = resolve_member(session, principal, request)
     detail = member_detail(session, principal, member)
     return UpsertResult(**detail.model_dump(), created=created, merged=[str(m.id) for m in merges])
 
@@ -278,12 +299,14 @@ def read_merge(merge: MemberMerge) -> MergeRead:
 def member_detail(session: Session, principal: Principal, member: Member) -> MemberDetail:
     """A member with identities and merge history, masked for the principal's role."""
     base = members.read_member(session, principal, member)
+    sections = {name: get(session, principal, member.id) for name, get in DETAIL_SECTIONS.items()}
     return MemberDetail(
         **base.model_dump(),
         identities=[
             _read_identity(i, principal) for i in identities_of(session, principal, member.id)
         ],
         merges=[read_merge(m) for m in merges_of(session, principal, member.id)],
+        **sections,
     )
 
 

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     members_erase = "members:erase"
     members_export = "members:export"
     imports_run = "imports:run"
+    activity_write = "activity:write"
     tenancy_read = "tenancy:read"
     tenancy_admin = "tenancy:admin"
     audit_read = "audit:read"
@@ -40,12 +41,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.members_write,
             Permission.members_merge,
             Permission.imports_run,
+            Permission.activity_write,
             Permission.tenancy_read,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),
     Role.pos: frozenset(
-        {Permission.members_read, Permission.members_lookup, Permission.members_write}
+        {
+            Permission.members_read,
+            Permission.members_lookup,
+            Permission.members_write,
+            Permission.activity_write,
+        }
     ),
 }
 

@@ -1,0 +1,146 @@
+"""HTTP routes of the activity room: orders, refunds, behaviour events, single and in batches,
+and a member's orders and events. Thin: parsing and status codes here, verbs in the services."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from memberops.activity import behaviour, orders, refunds
+from memberops.activity.batch import run_batch
+from memberops.activity.schemas import (
+    BatchIn,
+    BatchOut,
+    EventCreate,
+    EventPage,
+    EventRead,
+    OrderCreate,
+    OrderPage,
+    OrderRead,
+    RefundCreate,
+    RefundRead,
+)
+from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.schemas import Text
+from memberops.kernel.web import SessionDep
+from memberops.members import service as members
+from memberops.tenancy.access import Permission, Principal
+from memberops.tenancy.dependencies import require
+
+router = APIRouter(tags=["activity"])
+
+Writer = Annotated[Principal, Depends(require(Permission.activity_write))]
+Reader = Annotated[Principal, Depends(require(Permission.members_read))]
+ExternalId = Annotated[Text, Path(min_length=1, max_length=64, description="The order's id")]
+MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
+Cursor = Annotated[str | None, Query(max_length=200)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+_CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Created"}}
+
+
+def _order(session: SessionDep, principal: Principal, body: OrderCreate) -> tuple[OrderRead, bool]:
+    order, created = orders.record_order(session, principal, body)
+    return orders.read_orders(session, principal, [order])[0], created
+
+
+@router.post("/orders", response_model=OrderRead, responses=_CREATED)
+def create_order(
+    body: OrderCreate, response: Response, session: SessionDep, principal: Writer
+) -> OrderRead:
+    """Record a paid order for the member its identities name (created when none matches).
+    201 when stored; 200 for a replay of the same content; 409 for other content."""
+    answer, created = _order(session, principal, body)
+    response.status_code = 201 if created else 200
+    return answer
+
+
+@router.post("/orders:batch", response_model=BatchOut)
+def create_orders(body: BatchIn, session: SessionDep, principal: Writer) -> BatchOut:
+    """Up to 1,000 orders, each answered on its own (``status`` and ``body`` or ``problem``)."""
+
+    def store(item: OrderCreate) -> tuple[dict[str, Any], bool]:
+        answer, created = _order(session, principal, item)
+        return answer.model_dump(mode="json"), created
+
+    return BatchOut(items=run_batch(session, body.items, OrderCreate, store))
+
+
+@router.get("/orders/{external_id}", response_model=OrderRead)
+def read_order(external_id: ExternalId, session: SessionDep, principal: Reader) -> OrderRead:
+    order = orders.get_order(session, principal, external_id)
+    return orders.read_orders(session, principal, [order])[0]
+
+
+@router.post("/orders/{external_id}/refunds", response_model=RefundRead, responses=_CREATED)
+def refund(
+    external_id: ExternalId,
+    body: RefundCreate,
+    response: Response,
+    session: SessionDep,
+    principal: Writer,
+) -> RefundRead:
+    """Refund part of an order (``amount``) or the rest of it. 201 when stored, 200 for a
+    replay; 409 ``orders.refund_exceeds`` past the paid amount."""
+    stored, order, created = refunds.refund_order(session, principal, external_id, body)
+    response.status_code = 201 if created else 200
+    return RefundRead(
+        refund_id=stored.external_id,
+        order_external_id=order.external_id,
+        member_id=str(stored.member_id),
+        amount=stored.amount_cents,
+        refunded_at=stored.refunded_at,
+        reason=stored.reason,
+        order=orders.read_orders(session, principal, [order])[0],
+    )
+
+
+@router.post("/events", response_model=EventRead, responses=_CREATED)
+def create_event(
+    body: EventCreate, response: Response, session: SessionDep, principal: Writer
+) -> EventRead:
+    """Record a behaviour event. 201 when stored, 200 for a replay, 409 for other content."""
+    event, created = behaviour.record_event(session, principal, body)
+    response.status_code = 201 if created else 200
+    return behaviour.read_event(event)
+
+
+@router.post("/events:batch", response_model=BatchOut)
+def create_events(body: BatchIn, session: SessionDep, principal: Writer) -> BatchOut:
+    """Up to 1,000 events, each answered on its own."""
+
+    def store(item: EventCreate) -> tuple[dict[str, Any], bool]:
+        event, created = behaviour.record_event(session, principal, item)
+        return behaviour.read_event(event).model_dump(mode="json"), created
+
+    return BatchOut(items=run_batch(session, body.items, EventCreate, store))
+
+
+@router.get("/members/{member_id}/orders", response_model=OrderPage)
+def member_orders(
+    member_id: MemberId,
+    session: SessionDep,
+    principal: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> OrderPage:
+    """The member's orders, newest first."""
+    members.get_member(session, principal, member_id)
+    rows = orders.list_orders(session, principal, member_id, decode_cursor(cursor), limit + 1)
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return OrderPage(
+        items=orders.read_orders(session, principal, rows[:limit]), next_cursor=next_cursor
+    )
+
+
+@router.get("/members/{member_id}/events", response_model=EventPage)
+def member_events(
+    member_id: MemberId,
+    session: SessionDep,
+    principal: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> EventPage:
+    """The member's behaviour events, newest first."""
+    members.get_member(session, principal, member_id)
+    rows = behaviour.list_events(session, principal, member_id, decode_cursor(cursor), limit + 1)
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return EventPage(items=[behaviour.read_event(e) for e in rows[:limit]], next_cursor=next_cursor)

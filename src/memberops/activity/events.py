@@ -1,0 +1,35 @@
+"""Domain events the activity room publishes, inside the writer's transaction, so rooms above
+(points, tiers, journeys) react without activity importing them."""
+
+from dataclasses import dataclass
+
+from memberops.kernel.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class OrderPaid(DomainEvent):
+    """A new order was stored (never published again for a replay)."""
+
+    member_id: int
+    order_id: int
+    external_id: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class OrderRefunded(DomainEvent):
+    """Part or all of an order was refunded; ``amount_cents`` is this refund's amount."""
+
+    member_id: int
+    order_id: int
+    refund_id: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class EventRecorded(DomainEvent):
+    """A behaviour event was stored (never published again for a replay)."""
+
+    member_id: int
+    event_id: int
+    type: str

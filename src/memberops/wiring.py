@@ -1,0 +1,13 @@
+"""Every room's event subscriptions and registrations, in one call for every entry point.
+
+Rooms above ``identity`` react to its merges (activity moves its rows) and add sections to
+member views; that only happens once their handlers are registered. The API app, the CLI (whose
+``import members`` can merge) and the tests call :func:`register_handlers`, so no entry point
+can run a merge that leaves a room's rows behind. Registering twice is harmless.
+"""
+
+from memberops.activity import handlers as activity
+
+
+def register_handlers() -> None:
+    activity.register()
