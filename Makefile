@@ -7,6 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Members of the demo merchant `make run` loads into an empty database (`memberops demo`
+# itself defaults to 20,000; loading runs through the API's services at a few hundred
+# actions a second, so the first start is kept to about a minute).
+DEMO_MEMBERS ?= 2000
 
 .PHONY: run test check unit browser bench docs clean
 
@@ -18,9 +22,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-## run: set up, initialise the embedded SQLite database, and serve API + console
+## run: set up, initialise the embedded SQLite database, load the demo merchant, serve
 run: $(STAMP)
 	$(BIN)/memberops init --demo-admin
+	$(BIN)/memberops demo --if-empty --members $(DEMO_MEMBERS)
 	$(BIN)/memberops serve --host $(HOST) --port $(PORT)
 
 ## test: set up, run the static checks, then the whole test suite

@@ -18,11 +18,15 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from memberops.activity.cli import recompute_app
+from memberops.demo.generator import DemoMerchant
+from memberops.demo.load import load, tenant_is_empty
 from memberops.imports.cli import import_app
+from memberops.kernel import clock
 from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import Conflict, DomainError
 from memberops.kernel.settings import get_settings
@@ -244,6 +248,32 @@ def user_create(
             session, principal, email, password, role, locale=get_settings().default_locale
         )
         typer.echo(f"{user.email} is {role.value} of {tenant}.")
+
+
+@app.command()
+@reports_errors
+def demo(
+    members: Annotated[int, typer.Option(min=1, help="How many members to generate")] = 20_000,
+    seed: Annotated[int, typer.Option(help="The same seed makes the same merchant")] = 1,
+    tenant: Annotated[str, typer.Option(help="Tenant name")] = "default",
+    if_empty: Annotated[
+        bool, typer.Option(help="Load only into a tenant without members (what make run does)")
+    ] = False,
+) -> None:
+    """Load a synthetic merchant: members, three years of orders, refunds and behaviour events,
+    generated from the seed and written through the same services as the API."""
+    with database() as engine:
+        factory = make_session_factory(engine)
+        with factory.begin() as session:
+            principal = tenant_principal(session, tenant)
+            if if_empty and not tenant_is_empty(session, principal):
+                typer.echo(f"Tenant {tenant!r} already has members; the demo was not loaded.")
+                return
+        actions = DemoMerchant(members, seed, clock.now()).actions()
+        with Progress(console=err) as bar:
+            task = bar.add_task("demo merchant", total=len(actions))
+            loaded = load(factory, principal, actions, lambda n: bar.advance(task, n))
+    typer.echo(", ".join(f"{count} {kind}s" for kind, count in sorted(loaded.items())))
 
 
 @app.command()

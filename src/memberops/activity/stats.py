@@ -21,6 +21,8 @@ Definitions (all money in cents, orders counted once each):
 - last visit / cart / favourite (item or store) / follow: the latest such event.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -208,6 +210,27 @@ def stats_query(
     )
 
 
+_DEFERRED = "memberops.activity.stats_deferred"
+
+
+@contextmanager
+def deferred(session: Session, tenant_id: int) -> Iterator[None]:
+    """Within the block, writes note whose stats changed instead of refreshing each time; the
+    block ends with one refresh of all of them, in the same transaction.
+
+    For bulk loads (the demo merchant, file imports): one set-based refresh per batch instead of
+    one per order, with the same query, so the rows are exactly what per-write refreshes give.
+    """
+    pending: set[int] = set()
+    session.info[_DEFERRED] = pending
+    try:
+        yield
+    finally:
+        del session.info[_DEFERRED]
+    if pending:
+        refresh(session, tenant_id, sorted(pending))
+
+
 def refresh(session: Session, tenant_id: int, member_ids: list[int] | None = None) -> None:
     """Recompute the stats rows of ``member_ids`` (every member of the tenant when None) as of
     now, in the caller's transaction.
@@ -217,6 +240,10 @@ def refresh(session: Session, tenant_id: int, member_ids: list[int] | None = Non
     member left without activity, merged away, has none) and inserted again; the insert is an
     upsert so that a whole-tenant rebuild racing with a write cannot fail on the primary key
     (the member's next write or the next rebuild then corrects a row the race left stale)."""
+    pending: set[int] | None = session.info.get(_DEFERRED)
+    if pending is not None and member_ids is not None:
+        pending.update(member_ids)
+        return
     query = stats_query(tenant_id, clock.now(), member_ids)
     target = delete(MemberStats).where(MemberStats.tenant_id == tenant_id)
     if member_ids is not None:

@@ -1,0 +1,82 @@
+"""Loading the demo merchant through the services: every action lands, the nick shoppers are
+merged, and loading again changes nothing."""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from memberops.activity.models import Event, MemberStats, Order, Refund
+from memberops.cli import app
+from memberops.demo.generator import DemoMerchant
+from memberops.demo.load import load
+from memberops.identity.models import MemberMerge
+from memberops.kernel import clock
+from memberops.kernel.settings import get_settings
+from memberops.tenancy.access import Principal
+
+AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def _counts(session: Session, principal: Principal) -> dict[str, int]:
+    tables = {"orders": Order, "refunds": Refund, "events": Event, "merges": MemberMerge,
+              "stats": MemberStats}  # fmt: skip
+    return {
+        name: session.scalar(
+            select(func.count()).select_from(model).where(model.tenant_id == principal.tenant_id)
+        )
+        or 0
+        for name, model in tables.items()
+    }
+
+
+def test_loading_twice_lands_everything_once(
+    session_factory: sessionmaker[Session], session: Session, tenant: Principal
+) -> None:
+    actions = DemoMerchant(120, seed=3, as_of=AS_OF).actions()
+    done = load(session_factory, tenant, actions)
+    expected = {kind: sum(1 for a in actions if a.kind == kind) for kind in done}
+    assert done == expected
+    first = _counts(session, tenant)
+    assert first["orders"] == expected["order"]
+    assert first["refunds"] == expected["refund"]
+    assert first["events"] == expected["event"]
+    linking = {
+        a.body["external_id"].split("-")[0]
+        for a in actions
+        if a.kind == "order"
+        and len(a.body["member"]["identities"]) > 1
+        and any(i["type"] == "platform_nick" for i in a.body["member"]["identities"])
+    }
+    assert linking
+    assert first["merges"] == len(linking)
+
+    assert load(session_factory, tenant, actions) == done
+    assert _counts(session, tenant) == first
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("MEMBEROPS_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_database")
+def test_demo_command_loads_an_empty_tenant_only() -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    with clock.frozen(AS_OF):
+        first = runner.invoke(app, ["demo", "--members", "30", "--if-empty"])
+    assert first.exit_code == 0, first.stderr
+    kinds = Counter(a.kind for a in DemoMerchant(30, seed=1, as_of=AS_OF).actions())
+    assert first.stdout == ", ".join(f"{n} {kind}s" for kind, n in sorted(kinds.items())) + "\n"
+    again = runner.invoke(app, ["demo", "--members", "30", "--if-empty"])
+    assert again.exit_code == 0
+    assert again.stdout == "Tenant 'default' already has members; the demo was not loaded.\n"
