@@ -23,9 +23,11 @@ TRANSACTION_OWNERS = (
     # The bulk import job the CLI runs: it is handed a sessionmaker, not a session, and commits
     # each batch so a crash loses nothing already written (imports/run.py's docstring).
     "imports/run.py",
+    # The demo loader, for the same reason: one transaction per batch of generated actions.
+    "demo/load.py",
 )
 #: Owners that are one file and must exist (the worker does not yet).
-NAMED_OWNERS = ("cli.py", "kernel/web.py", "imports/run.py")
+NAMED_OWNERS = ("cli.py", "kernel/web.py", "imports/run.py", "demo/load.py")
 TRANSACTION_METHODS = frozenset({"commit", "rollback", "begin"})
 
 
