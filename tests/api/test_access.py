@@ -352,6 +352,14 @@ CASES: dict[tuple[str, str], list[Case]] = {
             other_404="members.not_found",
         )
     ],
+    ("GET", "/api/v1/dashboard/overview"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/dashboard/overview", params={"days": "7"}),
+        )
+    ],
 }
 
 

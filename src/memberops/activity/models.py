@@ -55,6 +55,8 @@ class Order(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_orders_tenant_member", "tenant_id", "member_id", "paid_at"),
+        # Tenant-wide time windows (the dashboard's buyers, sales trend).
+        Index("ix_orders_tenant_paid_at", "tenant_id", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -126,6 +128,8 @@ class Event(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_events_tenant_member", "tenant_id", "member_id", "type"),
+        # Tenant-wide "who did X in the last N days" (the dashboard's interest figures).
+        Index("ix_events_tenant_type_occurred_at", "tenant_id", "type", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -13,6 +13,7 @@ from memberops import __version__
 from memberops.activity.api import router as activity_router
 from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
+from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
 from memberops.kernel.catalogue import error_catalogue
 from memberops.kernel.db import make_engine, make_session_factory
@@ -75,6 +76,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
-    for router in (tenancy_router, members_router, activity_router):
+    for router in (tenancy_router, members_router, activity_router, dashboard_router):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

@@ -43,7 +43,11 @@ class Member(TenantOwned, Base):
     """A customer of a tenant: a registered member or a buyer known only by identities."""
 
     __tablename__ = "members"
-    __table_args__ = (Index("ix_members_tenant_id_id", "tenant_id", "id"),)
+    __table_args__ = (
+        Index("ix_members_tenant_id_id", "tenant_id", "id"),
+        # New members per day (the dashboard's trend).
+        Index("ix_members_tenant_created_at", "tenant_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     status: Mapped[MemberStatus] = mapped_column(String(16), default=MemberStatus.active)

@@ -12,15 +12,20 @@ from fastapi.responses import RedirectResponse
 from nicegui import app as ui_app
 from nicegui import ui
 
-from memberops.console.pages import login, member, members  # noqa: F401  (registers the pages)
+from memberops.console.pages import (  # noqa: F401  (registers the pages)
+    login,
+    member,
+    members,
+    overview,
+)
 from memberops.console.pages.shell import redirect
 from memberops.kernel.settings import Settings
 
 
 @ui.page("/")
 def home(request: Request) -> RedirectResponse:
-    """The console's front door is the member list (which sends signed-out visitors to login)."""
-    return redirect(request, "/members")
+    """The console's front door is the overview (which sends signed-out visitors to login)."""
+    return redirect(request, "/overview")
 
 
 def mount(app: FastAPI, settings: Settings) -> None:

@@ -38,14 +38,14 @@ async def _submit(email: ui.input, password: ui.input, error: ui.label, locale: 
         error.set_text(translate(locale, "login.no_tenant"))
         error.set_visibility(True)
         return
-    ui.navigate.to("/members")
+    ui.navigate.to("/overview")
 
 
 @ui.page("/login")
 def login_page(request: Request) -> RedirectResponse | None:
-    """Signed-in visitors go straight to the member list."""
+    """Signed-in visitors go straight to the overview."""
     if current_viewer() is not None:
-        return redirect(request, "/members")
+        return redirect(request, "/overview")
     locale = supported(app.state.host.state.settings.default_locale)
     theme(translate(locale, "login.title"))
     with ui.card().classes("absolute-center w-96 p-8 gap-4 shadow-lg"):

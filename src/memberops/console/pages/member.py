@@ -1,6 +1,7 @@
-"""The member page: attributes, identities, consent and merge history, with undo for roles
-that may merge. Everything shown comes from ``identity.service.member_detail``, which masks
-PII for roles without access, so this page cannot leak what the API would not show."""
+"""The member page: attributes, identities, consent, merge history (with undo for roles that
+may merge) and the timeline of orders and events. Everything shown comes from
+``identity.service.member_detail`` and activity's read functions, which mask PII for roles
+without access, so this page cannot leak what the API would not show."""
 
 import json
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from nicegui import ui
 
 from memberops.console.formatting import BLANK
 from memberops.console.pages.shell import content, current_viewer, frame, to_login, transaction
+from memberops.console.pages.timeline import Timeline
 from memberops.console.viewer import Viewer
 from memberops.identity import service as identity
 from memberops.identity.merge import undo_merge
@@ -71,6 +73,11 @@ class MemberView:
                 self._consent(detail)
             with _card(t("member.merges"), "col-span-2"):
                 self._merges(detail.merges)
+            timeline = Timeline(self.viewer, self.member_id, channels)
+            with _card(t("member.orders"), "col-span-2"):
+                timeline.orders_list()
+            with _card(t("member.events"), "col-span-1"):
+                timeline.events_list()
 
     def _heading(self, detail: MemberDetail) -> None:
         t = self.viewer.t
@@ -229,7 +236,7 @@ def member_page(request: Request, member_id: MemberId) -> RedirectResponse | Non
     viewer = current_viewer()
     if viewer is None:
         return to_login(request)
-    frame(viewer, viewer.t("member.title", id=member_id))
+    frame(viewer, viewer.t("member.title", id=member_id), "/members")
     with content():
         MemberView(viewer, member_id).show()
     return None

@@ -135,7 +135,7 @@ def members_page(request: Request) -> RedirectResponse | None:
     viewer = current_viewer()
     if viewer is None:
         return to_login(request)
-    frame(viewer, viewer.t("members.title"))
+    frame(viewer, viewer.t("members.title"), "/members")
     with content():
         ui.label(viewer.t("members.title")).classes("text-2xl font-semibold text-slate-800")
         if not viewer.principal.can(Permission.members_list):

@@ -74,9 +74,9 @@ def _switch_language(viewer: Viewer, event: events.ValueChangeEventArguments[Any
 
 
 def _switch_tenant(event: events.ValueChangeEventArguments[Any]) -> None:
-    """Another tenant's members have other ids, so switching starts again at the member list."""
+    """Another tenant's members have other ids, so switching starts again at its overview."""
     app.storage.user["tenant_id"] = event.value
-    ui.navigate.to("/members")
+    ui.navigate.to("/overview")
 
 
 def _tenant_picker(viewer: Viewer) -> None:
@@ -97,14 +97,21 @@ def theme(title: str) -> None:
     ui.query("body").classes("bg-slate-100")
 
 
-def frame(viewer: Viewer, title: str) -> None:
-    """The page title and the header of a signed-in page."""
+#: The header's sections: catalogue key and path.
+SECTIONS = (("nav.overview", "/overview"), ("nav.members", "/members"))
+
+
+def frame(viewer: Viewer, title: str, section: str = "") -> None:
+    """The page title and the header of a signed-in page; ``section`` (a path of
+    :data:`SECTIONS`) is underlined as the one the page belongs to."""
     theme(title)
     with ui.header().classes("items-center gap-5 px-6 py-2 bg-slate-800 text-white shadow"):
         ui.label("memberops").classes("text-lg font-semibold tracking-wide")
-        ui.link(viewer.t("nav.members"), "/members").classes(
-            "text-white no-underline text-sm font-medium"
-        )
+        for key, path in SECTIONS:
+            mark = "border-white" if path == section else "border-transparent"
+            ui.link(viewer.t(key), path).classes(
+                f"text-white no-underline text-sm font-medium border-b-2 pb-0.5 {mark}"
+            )
         ui.space()
         _tenant_picker(viewer)
         ui.toggle(

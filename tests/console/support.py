@@ -1,0 +1,109 @@
+"""What the browser tests of the console share: a real server (the ``memberops`` CLI in a
+subprocess, on its own SQLite file), Debian's Chromium, and an HTTP client of the server's API
+for loading data as a merchant's systems would. The Playwright fixtures are in conftest.py."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+CLI = [sys.executable, "-c", "from memberops.cli import app; app()"]
+PASSWORD = "console-test-password"
+RESULTS = Path(__file__).resolve().parents[2] / "test-results" / "console"
+
+#: Prepares a fresh database before the server starts (``env``, working directory) and returns
+#: an admin API key of the ``default`` tenant.
+Prepare = Callable[[dict[str, str], Path], str]
+
+
+def api(base: str, key: str) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.Client(base_url=f"{base}/api/v1", headers=headers, trust_env=False, timeout=30)
+
+
+def chromium_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"console tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cli(env: dict[str, str], cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        [*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"memberops {' '.join(args)} failed:\n{done.stderr}"
+    return done.stdout.strip()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
+    """Poll /healthz for at most 30 seconds; waiting on the process doubles as the pause and
+    as the check that it did not die."""
+    with httpx.Client(trust_env=False, timeout=1) as client:
+        for _ in range(300):
+            try:
+                if client.get(f"{base}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            try:
+                process.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"the server exited with status {process.returncode}")
+    pytest.fail("the server did not answer /healthz within 30 seconds")
+
+
+@contextmanager
+def running_server(home: Path, prepare: Prepare) -> Iterator[tuple[str, str]]:
+    """A server on a fresh SQLite file in ``home``, prepared by ``prepare``; yields its base
+    URL and the admin key, and stops it at the end whatever happened."""
+    env = {
+        **os.environ,
+        "MEMBEROPS_DATABASE_URL": f"sqlite:///{home / 'console.db'}",
+        "MEMBEROPS_PASSWORD": PASSWORD,
+        "MEMBEROPS_SECRET_KEY": "console-test-secret",
+    }
+    key = prepare(env, home)
+    base = f"http://127.0.0.1:{_free_port()}"
+    log = (home / "server.log").open("wb")
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", base.rsplit(":", 1)[1]], env=env, cwd=home, stdout=log, stderr=log
+    )
+    try:
+        _wait_ready(process, base)
+        yield base, key
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C: a graceful stop that lets coverage save
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
