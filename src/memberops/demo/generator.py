@@ -71,6 +71,7 @@ class Person:
     consent: dict[str, bool]
     alias: Body | None = None
     addresses: list[Body] = field(default_factory=list)
+    registered: bool = True
 
 
 class DemoMerchant:
@@ -148,6 +149,7 @@ class DemoMerchant:
             },
             alias=alias,
             addresses=addresses,
+            registered=bool(rng.random() < 0.6),  # the rest are buyers who never joined
         )
 
     # --- what they do -----------------------------------------------------------------------
@@ -207,7 +209,7 @@ class DemoMerchant:
             "attributes": person.attributes,
             "consent": person.consent,
             "channel": person.channel,
-            "registered": True,
+            "registered": person.registered,
         }
 
     def _lines(self, person: Person, day: date) -> list[Body]:
