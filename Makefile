@@ -53,7 +53,8 @@ browser:
 
 ## bench: the benchmarks in bench/, printing a table each
 bench: $(STAMP)
-	$(BIN)/python bench/import_members.py
+	$(BIN)/python bench/import_members.py --write docs/benchmarks.md
+	$(BIN)/python bench/ingest.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*

@@ -18,31 +18,38 @@ dropped), else ``postgresql://postgres@127.0.0.1:5432/postgres`` when it answers
 import argparse
 import csv
 import os
-import platform
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, make_url, select, text
-from sqlalchemy.exc import OperationalError
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` when run as a file
+
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.common import (
+    DEFAULT_PG,
+    PG_URL_VAR,
+    BenchFailure,
+    Fresh,
+    machine,
+    postgresql_databases,
+    postgresql_server,
+    sqlite_databases,
+    write_section,
+)
+from bench.common import expect as _expect
 from memberops.identity.models import Identity
 from memberops.identity.service import upsert_member
 from memberops.imports.reader import ImportSource, load_source
 from memberops.imports.run import check_rows, run_import
 from memberops.imports.service import as_upsert
-from memberops.kernel import clock
-from memberops.kernel.db import make_engine, make_session_factory, normalise_url
+from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.settings import Settings
 from memberops.members.models import Consent, Member, MemberStatus
 from memberops.migrations import upgrade
@@ -50,9 +57,9 @@ from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import AuditEntry, Role
 
+__all__ = ["BenchFailure"]  # raised by the checks, as the tests expect
+
 MEMBEROPS = str(Path(sys.executable).with_name("memberops"))
-PG_URL_VAR = "MEMBEROPS_BENCH_DATABASE_URL"
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 HEADER = ["手机号", "姓名", "性别", "生日", "省份", "城市", "邮箱"]
 HEADER += ["consent_sms", "consent_wechat", "channel", "registered"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -156,15 +163,6 @@ class Timing:
         return f"| {self.backend} | {self.path} | {figures} |"
 
 
-class BenchFailure(AssertionError):
-    """The import did not do what the acceptance asks."""
-
-
-def _expect(what: str, got: object, wanted: object) -> None:
-    if got != wanted:
-        raise BenchFailure(f"{what}: got {got!r}, expected {wanted!r}")
-
-
 def _state(engine: Engine) -> dict[str, object]:
     """What a second import must leave exactly as it was."""
     with engine.connect() as connection:
@@ -255,48 +253,6 @@ def time_in_process(url: str, sample: Sample, naive: bool) -> float:
     return seconds
 
 
-Fresh = Callable[[], AbstractContextManager[str]]
-
-
-def sqlite_databases(workdir: Path) -> Fresh:
-    """A new SQLite file in ``workdir`` each time."""
-    return lambda: nullcontext(f"sqlite:///{workdir / uuid.uuid4().hex[:8]}.db")
-
-
-def postgresql_server() -> str | None:
-    """The PostgreSQL server to benchmark on, or None when none is configured or answering."""
-    url = os.environ.get(PG_URL_VAR)
-    engine = make_engine(url or DEFAULT_PG)
-    try:
-        engine.connect().close()
-    except OperationalError:
-        if url:
-            raise
-        return None
-    finally:
-        engine.dispose()
-    return url or DEFAULT_PG
-
-
-def postgresql_databases(server: str) -> Fresh:
-    """A throwaway database on ``server`` each time, dropped afterwards."""
-
-    @contextmanager
-    def fresh() -> Iterator[str]:
-        name = f"memberops_bench_{uuid.uuid4().hex[:8]}"
-        admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-    return fresh
-
-
 def run_backend(backend: str, fresh: Fresh, sample: Sample, part: Sample) -> list[Timing]:
     """The acceptance run on ``sample`` and the bulk / naive comparison on ``part``."""
     with fresh() as url:
@@ -306,30 +262,6 @@ def run_backend(backend: str, fresh: Fresh, sample: Sample, part: Sample) -> lis
             seconds = time_in_process(url, part, naive)
         timings.append(Timing(backend, path, part.rows, "first", seconds))
     return timings
-
-
-def _first_line(path: str, prefix: str) -> str:
-    lines = Path(path).read_text().splitlines()
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(prefix)), "?")
-
-
-def machine(server: str | None) -> list[str]:
-    """The machine and versions the figures were measured on."""
-    postgres = "not run"
-    if server is not None:
-        engine = make_engine(server)
-        with engine.connect() as connection:
-            postgres = str(connection.scalar(text("SHOW server_version")))
-        engine.dispose()
-    ram = int(_first_line("/proc/meminfo", "MemTotal").split()[0]) / 2**20
-    return [
-        f"- CPU: {_first_line('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
-        f"- RAM: {ram:.0f} GiB",
-        f"- OS: {platform.platform()}",
-        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"PostgreSQL {postgres}",
-        f"- Date: {clock.now().date().isoformat()}",
-    ]
 
 
 TABLE_HEAD = ["| backend | path | rows | run | seconds | rows/s |", "|---|---|---:|---|---:|---:|"]
@@ -347,13 +279,11 @@ def results(timings: list[Timing]) -> list[str]:
 
 
 def document(lines: list[str], about: list[str], sample: Sample, part: Sample) -> str:
-    """docs/benchmarks.md: how the figures were made, the machine, the results."""
+    """This benchmark's section of docs/benchmarks.md: how the figures were made, the machine,
+    the results."""
     intro = (__doc__ or "").split("\n\n")[1].replace("\n", " ").replace("``", "`")
     return "\n".join(
         [
-            "# Benchmarks\n",
-            "Written by `make bench` (`python bench/import_members.py --write "
-            "docs/benchmarks.md`); CI never asserts a timing.\n",
             "## Member import\n",
             f"{intro}\n",
             f"This run: {sample.rows:,} rows ({len(sample.bad):,} bad, {sample.people:,} people), "
@@ -390,7 +320,7 @@ def main() -> None:
     lines = results(timings)
     print("\n".join(lines))
     if args.write:
-        args.write.write_text(document(lines, machine(server), sample, part))
+        write_section(args.write, document(lines, machine(server), sample, part))
         print(f"Wrote {args.write}.")
 
 

@@ -1,0 +1,119 @@
+"""What the benchmarks in ``bench/`` share: the PostgreSQL server to measure on and throwaway
+databases on it, the machine description printed with every table, the failure every check
+raises, and ``write_section``, which replaces one benchmark's section of docs/benchmarks.md and
+leaves the others as they are."""
+
+import os
+import platform
+import re
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import OperationalError
+
+from memberops.kernel import clock
+from memberops.kernel.db import make_engine, normalise_url
+
+PG_URL_VAR = "MEMBEROPS_BENCH_DATABASE_URL"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+DOC_HEAD = (
+    "# Benchmarks\n\n"
+    "Written by `make bench`: each script in `bench/` run with `--write docs/benchmarks.md` "
+    "replaces its own section and leaves the others; CI never asserts a timing.\n"
+)
+
+Fresh = Callable[[], AbstractContextManager[str]]
+
+
+class BenchFailure(AssertionError):
+    """The code under measurement did not do what the acceptance asks."""
+
+
+def expect(what: str, got: object, wanted: object) -> None:
+    """Raise ``BenchFailure`` naming ``what`` unless ``got == wanted``."""
+    if got != wanted:
+        raise BenchFailure(f"{what}: got {got!r}, expected {wanted!r}")
+
+
+def sqlite_databases(workdir: Path) -> Fresh:
+    """A new SQLite file in ``workdir`` each time."""
+    return lambda: nullcontext(f"sqlite:///{workdir / uuid.uuid4().hex[:8]}.db")
+
+
+def postgresql_server() -> str | None:
+    """The PostgreSQL server to benchmark on, or None when none is configured or answering."""
+    url = os.environ.get(PG_URL_VAR)
+    engine = make_engine(url or DEFAULT_PG)
+    try:
+        engine.connect().close()
+    except OperationalError:
+        if url:
+            raise
+        return None
+    finally:
+        engine.dispose()
+    return url or DEFAULT_PG
+
+
+def postgresql_databases(server: str) -> Fresh:
+    """A throwaway database on ``server`` each time (its URL, as ``server`` spells its driver),
+    dropped afterwards."""
+
+    @contextmanager
+    def fresh() -> Iterator[str]:
+        name = f"memberops_bench_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    return fresh
+
+
+def _first_line(path: str, prefix: str) -> str:
+    lines = Path(path).read_text().splitlines()
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(prefix)), "?")
+
+
+def machine(server: str | None) -> list[str]:
+    """The machine and versions the figures were measured on, as Markdown list items."""
+    postgres = "not run"
+    if server is not None:
+        engine = make_engine(server)
+        with engine.connect() as connection:
+            postgres = str(connection.scalar(text("SHOW server_version")))
+        engine.dispose()
+    ram = int(_first_line("/proc/meminfo", "MemTotal").split()[0]) / 2**20
+    return [
+        f"- CPU: {_first_line('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
+        f"- RAM: {ram:.0f} GiB",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {postgres}",
+        f"- Date: {clock.now().date().isoformat()}",
+    ]
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put ``section`` (Markdown starting with its ``## `` heading) into ``path``: in place of
+    the section with the same heading, else at the end. Everything else is kept; a missing
+    file starts with the shared head."""
+    heading = section.split("\n", 1)[0]
+    document = path.read_text() if path.exists() else DOC_HEAD
+    parts = re.split(r"(?m)^(?=## )", document)
+    body = section.strip("\n") + "\n"
+    if heading in (part.split("\n", 1)[0] for part in parts):
+        parts = [body if part.split("\n", 1)[0] == heading else part for part in parts]
+    else:
+        parts.append(body)
+    parts = [part if part.endswith("\n\n") else part.rstrip("\n") + "\n\n" for part in parts]
+    path.write_text("".join(parts).rstrip("\n") + "\n")
