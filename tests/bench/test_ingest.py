@@ -6,11 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from bench import ingest
 from bench.common import BenchFailure, write_section
 from bench.ingest_load import REPLAY_EVERY, stream
 from bench.pgbench import Baseline, libpq_url, parse
-
-from bench import ingest
 from memberops.kernel.db import make_engine
 from memberops.migrations import upgrade
 

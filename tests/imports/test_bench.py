@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench import import_members as bench
 
+from bench import import_members as bench
 from tests.conftest import _postgres_engine
 
 
