@@ -1,0 +1,186 @@
+"""The order import job: read a history file chunk by chunk and write it in batches, each batch
+its own transaction, so a crash loses nothing already written and running the same file again
+carries on (stored orders and refunds replay as no-ops: their external ids are unique per
+tenant).
+
+Within a chunk, orders are written before refunds (a refund may name an order of the same
+chunk). Orders go through the activity room's bulk path (``activity.bulk.record_orders``);
+refunds through ``refund_order`` itself. Stats: each batch runs under ``stats.deferred``, so
+a batch ends with one set-based refresh of the members it touched, in its own transaction:
+every committed batch leaves correct stats (an interrupted import never leaves stale ones, and
+API writes during the import see them). Measured on the UCI file (SQLite): 59 such refreshes
+take 3.4 s of a 34 s import, a single whole-tenant rebuild 0.4 s. That rebuild at the end
+would be faster, increasingly so on larger files (the top-decile SKU ranking is tenant-wide in
+every refresh), but needs a way to switch per-write refreshes off that ``stats`` does not offer
+yet; ``memberops recompute stats`` remains the full rebuild.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from memberops.activity import stats
+from memberops.activity.bulk import member_ref, order_body, record_orders
+from memberops.activity.money import to_yuan
+from memberops.activity.refunds import refund_order
+from memberops.activity.schemas import OrderCreate, RefundCreate
+from memberops.imports.orders.parsed import Chunk, ParsedOrder, ParsedRefund, Progress
+from memberops.imports.orders.read import CHUNK_ROWS, read_orders
+from memberops.imports.rows import Problem
+from memberops.kernel.errors import DomainError
+from memberops.tenancy.access import Permission, Principal
+
+T = TypeVar("T")
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The progress of a caller that does not watch."""
+
+
+@dataclass
+class OrdersOutcome:
+    """What an order import did; ``problems`` is the row-level report, sorted by row."""
+
+    rows: int = 0
+    orders_created: int = 0
+    orders_replayed: int = 0
+    refunds_created: int = 0
+    refunds_replayed: int = 0
+    customers_created: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({problem.row for problem in self.problems})
+
+    def refuse(self, rows: Sequence[int], value: str, reason: str) -> None:
+        self.problems += [Problem(row, "", value, reason) for row in rows]
+
+
+def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _document(order: ParsedOrder) -> dict[str, Any]:
+    """The ``POST /orders`` body the file's order amounts to (money as yuan strings)."""
+    return {
+        "external_id": order.external_id,
+        "member": member_ref(order.identities),
+        "channel": order.channel,
+        "store": order.store,
+        "paid_at": order.paid_at,
+        "amount": to_yuan(order.amount_cents),
+        "list_amount": to_yuan(order.list_amount_cents),
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "category": line.category,
+                "unit_price": to_yuan(line.unit_price_cents),
+                "list_price": to_yuan(line.list_price_cents),
+                "quantity": line.quantity,
+                "is_new_product": line.is_new_product,
+                "is_gift_wrap": line.is_gift_wrap,
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def _bodies(orders: Sequence[ParsedOrder], outcome: OrdersOutcome) -> list[OrderCreate]:
+    """The orders as the API validates them; one that fails is reported on all its rows."""
+    bodies: list[OrderCreate] = []
+    for order in orders:
+        try:
+            bodies.append(order_body(_document(order)))
+        except (ValidationError, DomainError) as exc:
+            outcome.refuse(order.rows, order.external_id, str(exc).splitlines()[0])
+    return bodies
+
+
+def _write_orders(
+    session: Session, principal: Principal, orders: Sequence[ParsedOrder], outcome: OrdersOutcome
+) -> None:
+    bodies = _bodies(orders, outcome)
+    result = record_orders(session, principal, bodies)
+    outcome.orders_created += result.created
+    outcome.orders_replayed += result.replayed
+    outcome.customers_created += result.customers_created
+    rows = {order.external_id: order.rows for order in orders}
+    for body, reason in result.refused:
+        outcome.refuse(rows[body.external_id], body.external_id, reason)
+
+
+def _write_refunds(
+    session: Session, principal: Principal, refunds: Sequence[ParsedRefund], outcome: OrdersOutcome
+) -> None:
+    """Each refund through ``refund_order``; a refused one (its order was refused, it would
+    pass the paid amount, its id was used with another amount) is reported on its rows."""
+    for refund in refunds:
+        try:
+            body = RefundCreate(
+                refund_id=refund.refund_id,
+                amount=to_yuan(refund.amount_cents),
+                refunded_at=refund.refunded_at,
+            )
+            _, _, created = refund_order(session, principal, refund.order_external_id, body)
+        except (ValidationError, DomainError) as exc:
+            outcome.refuse(refund.rows, refund.refund_id, str(exc).splitlines()[0])
+            continue
+        outcome.refunds_created += created
+        outcome.refunds_replayed += not created
+
+
+def _write_chunk(
+    factory: sessionmaker[Session],
+    principal: Principal,
+    chunk: Chunk,
+    batch_size: int,
+    outcome: OrdersOutcome,
+) -> None:
+    tenant = principal.tenant_id
+    for orders in _batches(chunk.orders, batch_size):
+        with factory.begin() as session, stats.deferred(session, tenant):
+            _write_orders(session, principal, orders, outcome)
+    for refunds in _batches(chunk.refunds, batch_size):
+        with factory.begin() as session, stats.deferred(session, tenant):
+            _write_refunds(session, principal, refunds, outcome)
+
+
+def import_orders(
+    factory: sessionmaker[Session],
+    principal: Principal,
+    path: Path,
+    preset: str,
+    *,
+    timezone: str | None = None,
+    batch_size: int = 1000,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress = _quiet,
+) -> OrdersOutcome:
+    """Import the orders and refunds of ``path`` read with ``preset``, ``batch_size`` orders
+    (or refunds) per transaction. Times without an offset are read in ``timezone``, by default
+    the tenant's for ``generic`` and the preset's zone for ``uci`` and ``cdnow``. An unknown
+    preset, an unreadable file or missing columns raise before anything is written."""
+    principal.require(Permission.imports_run)
+    zone = timezone or (principal.timezone if preset == "generic" else None)
+    chunks = read_orders(
+        path,
+        preset,
+        timezone=zone,
+        region=principal.phone_region,
+        chunk_rows=chunk_rows,
+        progress=progress,
+    )
+    outcome = OrdersOutcome()
+    for chunk in chunks:
+        outcome.rows += chunk.rows
+        outcome.problems += chunk.problems
+        _write_chunk(factory, principal, chunk, batch_size, outcome)
+    outcome.problems.sort(key=lambda problem: problem.row)
+    return outcome
