@@ -105,6 +105,13 @@ def _progress_bar(console: Console) -> Iterator[ProgressCallback]:
         yield show
 
 
+def _figures_table(figures: list[tuple[str, int]], seconds: float) -> str:
+    """The summary a command prints: one right-aligned figure a line, then the time taken."""
+    width = max(len(label) for label, _ in figures) + 1
+    lines = [f"{label:<{width}}{value:>10}" for label, value in figures]
+    return "\n".join([*lines, f"{'seconds':<{width}}{seconds:>10.1f}"])
+
+
 def _summary(outcome: Outcome, seconds: float) -> str:
     figures = [
         ("rows", outcome.rows),
@@ -114,8 +121,7 @@ def _summary(outcome: Outcome, seconds: float) -> str:
         ("merged", outcome.merged),
         ("bad rows", outcome.bad_rows),
     ]
-    lines = [f"{label:<9}{value:>10}" for label, value in figures]
-    return "\n".join([*lines, f"{'seconds':<9}{seconds:>10.1f}"])
+    return _figures_table(figures, seconds)
 
 
 @import_app.command("members")
@@ -167,8 +173,7 @@ def _order_summary(outcome: OrdersOutcome, seconds: float) -> str:
         ("customers created", outcome.customers_created),
         ("bad rows", outcome.bad_rows),
     ]
-    lines = [f"{label:<18}{value:>10}" for label, value in figures]
-    return "\n".join([*lines, f"{'seconds':<18}{seconds:>10.1f}"])
+    return _figures_table(figures, seconds)
 
 
 @import_app.command("orders")
