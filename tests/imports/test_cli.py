@@ -4,22 +4,18 @@ database). The CLI runs in-process, so ``get_settings()``'s cache is cleared aro
 to make it read this test's ``MEMBEROPS_DATABASE_URL``."""
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 from sqlalchemy import Engine, func, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from memberops.cli import app
 from memberops.identity.models import Identity
 from memberops.imports import run as run_module
-from memberops.kernel.db import make_engine
-from memberops.kernel.settings import get_settings
 from memberops.members.models import Member
 from memberops.tenancy.models import AuditEntry
-from tests.conftest import _postgres_engine
+from tests.imports.support import run
 
 CSV = (
     "手机号,姓名,性别,邮箱\n"
@@ -34,27 +30,6 @@ REPORT = (
     "3,手机号,12345,'12345' is not a valid phone number.\n"
     '5,性别,X,"expected male, female, unknown, 男, 女 or 未知"\n'
 )
-
-
-@pytest.fixture
-def db(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A database nobody has touched, initialised by ``memberops init``."""
-    if backend == "sqlite":
-        urls = iter([f"sqlite:///{tmp_path / 'cli.db'}"])
-    else:
-        urls = (e.url.render_as_string(hide_password=False) for e in _postgres_engine())
-    for url in urls:
-        monkeypatch.setenv("MEMBEROPS_DATABASE_URL", url)
-        get_settings.cache_clear()
-        assert run("init").exit_code == 0
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
-        get_settings.cache_clear()
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def counts(engine: Engine) -> dict[str, int]:

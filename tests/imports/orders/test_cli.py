@@ -1,19 +1,16 @@
-"""``memberops import orders``: its summary, report and exit status against a fresh database
+"""``memberops import orders``: its summary, report and exit status against a db database
 per test (a SQLite file, or a throwaway PostgreSQL database), initialised by ``memberops init``.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from memberops.activity.models import Order
-from memberops.kernel.db import make_engine
-from memberops.kernel.settings import get_settings
-from tests.conftest import _postgres_engine
 from tests.imports.orders.helpers import write
-from tests.imports.test_cli import run, summary
+from tests.imports.support import run
+from tests.imports.test_cli import summary
 
 CSV = (
     "order_id,paid_at,crm_id,sku,name,unit_price,quantity,refund_id,refund_amount,refunded_at\n"
@@ -23,23 +20,7 @@ CSV = (
 )
 
 
-@pytest.fixture
-def fresh(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    if backend == "sqlite":
-        urls = iter([f"sqlite:///{tmp_path / 'cli.db'}"])
-    else:
-        urls = (e.url.render_as_string(hide_password=False) for e in _postgres_engine())
-    for url in urls:
-        monkeypatch.setenv("MEMBEROPS_DATABASE_URL", url)
-        get_settings.cache_clear()
-        assert run("init").exit_code == 0
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
-        get_settings.cache_clear()
-
-
-def test_import_reports_bad_rows_and_a_second_run_replays(fresh: Engine, tmp_path: Path) -> None:
+def test_import_reports_bad_rows_and_a_second_run_replays(db: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, "o.csv", CSV)
     first = run("import", "orders", str(path), "--preset", "generic", "--batch-size", "1")
     assert first.exit_code == 0, first.output
@@ -61,7 +42,7 @@ def test_import_reports_bad_rows_and_a_second_run_replays(fresh: Engine, tmp_pat
         "refunds created            0",
         "refunds replayed           1",
     ]
-    with fresh.connect() as connection:
+    with db.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Order)) == 2
 
 
@@ -75,12 +56,12 @@ def test_import_reports_bad_rows_and_a_second_run_replays(fresh: Engine, tmp_pat
     ],
 )
 def test_a_file_that_cannot_be_imported_exits_2(
-    fresh: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+    db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
 ) -> None:
     write(tmp_path, "o.csv", CSV)
     monkeypatch.chdir(tmp_path)
     result = run("import", "orders", *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
-    with fresh.connect() as connection:
+    with db.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Order)) == 0
