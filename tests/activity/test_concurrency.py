@@ -4,6 +4,7 @@ commits: one order per external id, refunds never past the paid amount, no 500.
 PostgreSQL only: SQLite takes one writer at a time (``BEGIN IMMEDIATE``), so nothing races.
 """
 
+import random
 import threading
 import uuid
 from collections.abc import Iterator
@@ -113,3 +114,30 @@ def test_orders_of_one_member_at_once_leave_exact_stats(
         rebuilt = session.scalar(select(MemberStats).where(MemberStats.tenant_id == tenant_id))
         assert rebuilt is not None
         assert rebuilt.orders_count == THREADS + 1
+
+
+def test_batches_naming_the_same_people_in_other_orders_do_not_deadlock(
+    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
+) -> None:
+    """Four batches over one pool of new customers, each in its own order: every batch first
+    resolves its members in one global order, so all are stored without a lock cycle."""
+    app, headers, tenant_id = app_and_key
+    phones = [f"1380013{n:04d}" for n in range(40)]
+    batches = []
+    for client in range(4):
+        order = random.Random(client).sample(phones, len(phones))
+        items = [order_body(f"B{client}-{i}", phone) for i, phone in enumerate(order)]
+        batches.append(("/api/v1/orders:batch", {"items": items}))
+    barrier = threading.Barrier(len(batches))
+
+    def post(call: tuple[str, Any]) -> list[int]:
+        client = TestClient(app, raise_server_exceptions=False)
+        barrier.wait()
+        response = client.post(call[0], json=call[1], headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["status"] for item in response.json()["items"]]
+
+    with ThreadPoolExecutor(len(batches)) as pool:
+        statuses = [status for answer in pool.map(post, batches) for status in answer]
+    assert statuses == [201] * 160
+    assert _count(fresh_engine, Order, tenant_id) == 160

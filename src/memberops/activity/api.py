@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from memberops.activity import behaviour, orders, refunds
 from memberops.activity.batch import run_batch
+from memberops.activity.common import new_external_ids, resolve_members_in_order
+from memberops.activity.models import Event, Order
 from memberops.activity.schemas import (
     BatchIn,
     BatchOut,
@@ -61,7 +63,12 @@ def create_orders(body: BatchIn, session: SessionDep, principal: Writer) -> Batc
         answer, created = _order(session, principal, item)
         return answer.model_dump(mode="json"), created
 
-    return BatchOut(items=run_batch(session, body.items, OrderCreate, store))
+    def prepare(items: list[OrderCreate]) -> None:
+        new = new_external_ids(session, principal, Order, [item.external_id for item in items])
+        refs = [(item.member, item.channel) for item in items if item.external_id in new]
+        resolve_members_in_order(session, principal, refs)
+
+    return BatchOut(items=run_batch(session, body.items, OrderCreate, store, prepare))
 
 
 @router.get("/orders/{external_id}", response_model=OrderRead)
@@ -111,7 +118,12 @@ def create_events(body: BatchIn, session: SessionDep, principal: Writer) -> Batc
         event, created = behaviour.record_event(session, principal, item)
         return behaviour.read_event(event).model_dump(mode="json"), created
 
-    return BatchOut(items=run_batch(session, body.items, EventCreate, store))
+    def prepare(items: list[EventCreate]) -> None:
+        new = new_external_ids(session, principal, Event, [item.external_id for item in items])
+        refs = [(item.member, item.channel) for item in items if item.external_id in new]
+        resolve_members_in_order(session, principal, refs)
+
+    return BatchOut(items=run_batch(session, body.items, EventCreate, store, prepare))
 
 
 @router.get("/members/{member_id}/orders", response_model=OrderPage)

@@ -38,15 +38,25 @@ def _invalid(exc: ValidationError) -> BatchResult:
 
 
 def run_batch(
-    session: Session, items: list[dict[str, Any]], model: type[In], store: Store[In]
+    session: Session,
+    items: list[dict[str, Any]],
+    model: type[In],
+    store: Store[In],
+    prepare: Callable[[list[In]], None],
 ) -> list[BatchResult]:
-    """Answer each item: 201 (created) or 200 (replay) with its body, or its problem."""
-    results = []
+    """Answer each item: 201 (created) or 200 (replay) with its body, or its problem.
+    ``prepare`` sees every valid item first (to resolve their members in one order)."""
+    bodies: list[In | ValidationError] = []
     for item in items:
         try:
-            body = model.model_validate(item)
+            bodies.append(model.model_validate(item))
         except ValidationError as exc:
-            results.append(_invalid(exc))
+            bodies.append(exc)
+    prepare([body for body in bodies if not isinstance(body, ValidationError)])
+    results = []
+    for body in bodies:
+        if isinstance(body, ValidationError):
+            results.append(_invalid(body))
             continue
         try:
             with session.begin_nested():
