@@ -4,9 +4,13 @@ context per test at a laptop's screen size."""
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.console.support import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
+
+#: The console answers over a websocket from a server in another process; on a loaded 2-core
+#: machine a page can take longer than Playwright's 5 s default to react, without being wrong.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="module")
@@ -22,5 +26,6 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context (no cookies) at a laptop's screen size."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(20_000)
     yield context.new_page()
     context.close()
