@@ -33,7 +33,7 @@ from memberops.activity.errors import OrderConflict
 from memberops.activity.events import OrderPaid
 from memberops.activity.models import Order, OrderLine, OrderStatus
 from memberops.activity.orders import address_key
-from memberops.activity.schemas import LineCreate, MemberRef, OrderCreate
+from memberops.activity.schemas import EventCreate, LineCreate, MemberRef, OrderCreate
 from memberops.identity import service as identity
 from memberops.identity.models import Identity, IdentityType
 from memberops.identity.normalise import IdentityKey, keys_of
@@ -74,7 +74,8 @@ def order_body(document: dict[str, Any]) -> OrderCreate:
     return head.model_copy(update={"lines": lines})
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    """``values`` in slices that fit one IN list."""
     for start in range(0, len(values), _IN_LIMIT):
         yield values[start : start + _IN_LIMIT]
 
@@ -82,14 +83,15 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 def _stored(session: Session, principal: Principal, ids: list[str]) -> dict[str, str]:
     """External id -> content hash of the orders already stored, one query per 900 ids."""
     found: dict[str, str] = {}
-    for part in _chunks(ids):
+    for part in chunks(ids):
         query = tenant_scope(principal, Order).where(Order.external_id.in_(part))
         rows = session.execute(query.with_only_columns(Order.external_id, Order.content_hash))
         found.update({str(e): str(d) for e, d in rows})
     return found
 
 
-def _keys(body: OrderCreate, region: str) -> tuple[IdentityKey, ...]:
+def _keys(body: OrderCreate | EventCreate, region: str) -> tuple[IdentityKey, ...]:
+    """The body's normalised identity keys, sorted: what two bodies of one member share."""
     return tuple(sorted(keys_of(body.member.identities, region)))
 
 
@@ -97,7 +99,7 @@ def _owners(session: Session, principal: Principal, keys: set[IdentityKey]) -> d
     """Identity key -> member id for the keys already stored."""
     owners: dict[Any, int] = {}
     columns = tuple_(Identity.type, Identity.scope, Identity.value)
-    for part in _chunks(sorted(keys)):
+    for part in chunks(sorted(keys)):
         query = tenant_scope(principal, Identity).where(columns.in_(part))
         rows = session.execute(
             query.with_only_columns(
@@ -108,33 +110,38 @@ def _owners(session: Session, principal: Principal, keys: set[IdentityKey]) -> d
     return owners
 
 
-def _members(
-    session: Session, principal: Principal, bodies: list[OrderCreate], result: BulkResult
-) -> dict[tuple[IdentityKey, ...], int]:
+def members_for(
+    session: Session, principal: Principal, bodies: Sequence[OrderCreate | EventCreate]
+) -> tuple[list[int], int]:
     """Member id per distinct identity set: one lookup for all; an identity set owned by one
     member as a whole is that member, any other goes through ``resolve_member`` (create,
     attach or merge, with its audit rows) once. A merge may absorb a member found by the
-    lookup, so the lookup is repeated after one."""
+    lookup or resolved earlier in the batch, so after one every set is looked up again.
+    Returns each body's member id, in order, and how many members were created (orders and
+    events both carry ``member`` and ``channel``, resolved alike)."""
     region = principal.phone_region
-    wanted = {_keys(body, region): body for body in bodies}
-    every = {key for keys in wanted for key in keys}
+    groups = [_keys(body, region) for body in bodies]
+    wanted = dict(zip(groups, bodies, strict=True))
+    every = {key for group in wanted for key in group}
     owners = _owners(session, principal, every)
     resolved: dict[tuple[IdentityKey, ...], int] = {}
     merged = False
-    for keys, body in wanted.items():
-        if len({owners.get(key) for key in keys}) == 1 and keys[0] in owners:
+    created_count = 0
+    for group, body in wanted.items():
+        if len({owners.get(key) for key in group}) == 1 and group[0] in owners:
             continue
         request = MemberUpsert(identities=body.member.identities, channel=body.channel)
         member, created, merges = identity.resolve_member(session, principal, request)
-        resolved[keys] = member.id
-        result.customers_created += created
+        resolved[group] = member.id
+        created_count += created
         merged = merged or bool(merges)
-    if merged:
+    if merged:  # a merge may absorb a member resolved or looked up before it: read again
         owners = _owners(session, principal, every)
-    for keys in wanted:
-        if keys not in resolved:
-            resolved[keys] = owners[keys[0]]
-    return resolved
+        resolved = {}
+    for group in wanted:
+        if group not in resolved:
+            resolved[group] = owners[group[0]]
+    return [resolved[group] for group in groups], created_count
 
 
 def _order_row(principal: Principal, body: OrderCreate, member_id: int) -> dict[str, Any]:
@@ -221,9 +228,8 @@ def record_orders(session: Session, principal: Principal, bodies: list[OrderCrea
             result.refused.append((body, conflict.detail))
     if not fresh:
         return result
-    members = _members(session, principal, fresh, result)
-    region = principal.phone_region
-    new = [(body, members[_keys(body, region)]) for body in fresh]
+    members, result.customers_created = members_for(session, principal, fresh)
+    new = list(zip(fresh, members, strict=True))
     lock_members(session, principal, {member_id for _, member_id in new})
     ids = _insert(session, principal, new)
     result.created = len(ids)

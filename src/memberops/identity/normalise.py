@@ -1,6 +1,7 @@
 """Normal forms of identity values, so ``138 0000 0000`` and ``+86 138-0000-0000`` are one key."""
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from pydantic import ValidationError
@@ -15,9 +16,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 IdentityKey = tuple[IdentityType, str, str]
 
 
+@lru_cache(maxsize=65_536)
 def normalise_phone(value: str, region: str) -> str:
     """E.164 form of a phone number written any usual way; numbers without a country code are
-    read in ``region`` (the tenant's, CN by default)."""
+    read in ``region`` (the tenant's, CN by default).
+
+    Cached (a pure function; refusals are raised, so never cached): parsing costs ~60 µs and a
+    bulk load meets one member's number on each of their orders and events."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
