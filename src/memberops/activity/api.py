@@ -21,7 +21,7 @@ from memberops.activity.schemas import (
     RefundCreate,
     RefundRead,
 )
-from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep
 from memberops.members import service as members
@@ -137,9 +137,10 @@ def member_orders(
     """The member's orders, newest first."""
     members.get_member(session, principal, member_id)
     rows = orders.list_orders(session, principal, member_id, decode_cursor(cursor), limit + 1)
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    page = cut_page(rows, limit)
     return OrderPage(
-        items=orders.read_orders(session, principal, rows[:limit]), next_cursor=next_cursor
+        items=orders.read_orders(session, principal, list(page.items)),
+        next_cursor=page.next_cursor,
     )
 
 
@@ -154,5 +155,7 @@ def member_events(
     """The member's behaviour events, newest first."""
     members.get_member(session, principal, member_id)
     rows = behaviour.list_events(session, principal, member_id, decode_cursor(cursor), limit + 1)
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return EventPage(items=[behaviour.read_event(e) for e in rows[:limit]], next_cursor=next_cursor)
+    page = cut_page(rows, limit)
+    return EventPage(
+        items=[behaviour.read_event(e) for e in page.items], next_cursor=page.next_cursor
+    )

@@ -18,7 +18,7 @@ from memberops.identity.schemas import (
     MergeRead,
     UpsertResult,
 )
-from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep
 from memberops.members import service as members
@@ -77,11 +77,12 @@ def list_members(
         return MemberPage(
             items=[members.read_member(session, principal, m) for m in rows], next_cursor=None
         )
-    rows = members.list_members(session, principal, decode_cursor(cursor), limit + 1)
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    page = cut_page(
+        members.list_members(session, principal, decode_cursor(cursor), limit + 1), limit
+    )
     return MemberPage(
-        items=[members.read_member(session, principal, m) for m in rows[:limit]],
-        next_cursor=next_cursor,
+        items=[members.read_member(session, principal, m) for m in page.items],
+        next_cursor=page.next_cursor,
     )
 
 

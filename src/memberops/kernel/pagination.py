@@ -8,11 +8,19 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from memberops.kernel.errors import InvalidInput
 
-T = TypeVar("T")
+
+class Keyed(Protocol):
+    """A row with the increasing integer key pages are cut on."""
+
+    @property
+    def id(self) -> int: ...
+
+
+T = TypeVar("T", bound=Keyed)
 
 #: Keys are 64-bit row ids: a cursor outside this range was not given out by the API.
 MAX_KEY = 2**63 - 1
@@ -49,3 +57,10 @@ class Page(Generic[T]):
 
     items: Sequence[T]
     next_cursor: str | None
+
+
+def cut_page(rows: Sequence[T], limit: int) -> Page[T]:
+    """Rows read with ``limit + 1``: the first ``limit`` of them, and when there was one more,
+    the cursor after the last one kept."""
+    more = len(rows) > limit
+    return Page(rows[:limit], encode_cursor(rows[limit - 1].id) if more else None)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from memberops.kernel.errors import InvalidInput
-from memberops.kernel.pagination import decode_cursor, encode_cursor
+from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.schemas import Text
 from memberops.kernel.web import SessionDep, SettingsDep
 from memberops.tenancy import service, users
@@ -101,6 +101,7 @@ def list_audit(
         )
     entity = (entity_type, entity_id) if entity_type and entity_id else None
     rows = service.list_audit(session, principal, entity, decode_cursor(cursor), limit + 1)
+    page = cut_page(rows, limit)
     items = [
         AuditRead(
             id=str(r.id),
@@ -112,7 +113,6 @@ def list_audit(
             after=r.after,
             at=r.at,
         )
-        for r in rows[:limit]
+        for r in page.items
     ]
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return AuditPage(items=items, next_cursor=next_cursor)
+    return AuditPage(items=items, next_cursor=page.next_cursor)
