@@ -5,14 +5,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from memberops.activity import behaviour, orders, refunds, stats
 from memberops.activity.errors import RefundExceeds
-from memberops.activity.models import EventType
+from memberops.activity.models import EventType, MemberStats
 from memberops.activity.schemas import EventCreate, OrderCreate, RefundCreate
 from memberops.identity.schemas import MemberUpsert
 from memberops.identity.service import upsert_member
@@ -186,3 +188,25 @@ def test_merge_sums_both_members_and_undo_restores_each_exactly(
         assert undo.status_code == 200
         assert stats_rows(session, tenant.tenant_id) == before
         assert client.get(f"{ORDERS}/T2", headers=admin).json()["member_id"] == two
+
+
+def test_refresh_many_in_slices_or_as_a_rebuild_gives_the_rebuild_rows(
+    session: Session, tenant: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with clock.frozen(NOW):
+        with session.begin():
+            for n in range(5):
+                body = order_body(
+                    f"T{n}", member={"identities": [{"type": "crm_id", "value": f"c{n}"}]}
+                )
+                orders.record_order(session, tenant, OrderCreate.model_validate(body))
+        rebuilt = stats_rows(session, tenant.tenant_id)
+        members = {row[1] for row in rebuilt}
+        monkeypatch.setattr(stats, "_REFRESH_SLICE", 2)
+        for rebuild_above in (len(members), len(members) - 1):
+            monkeypatch.setattr(stats, "REBUILD_ABOVE", rebuild_above)
+            with session.begin():
+                session.execute(delete(MemberStats))
+                stats.refresh_many(session, tenant.tenant_id, members)
+            assert stats_rows(session, tenant.tenant_id) == rebuilt
+    assert len(rebuilt) == 5

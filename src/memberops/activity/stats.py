@@ -214,12 +214,14 @@ _DEFERRED = "memberops.activity.stats_deferred"
 
 
 @contextmanager
-def deferred(session: Session, tenant_id: int) -> Iterator[None]:
+def deferred(session: Session, tenant_id: int, into: set[int] | None = None) -> Iterator[None]:
     """Within the block, writes note whose stats changed instead of refreshing each time; the
     block ends with one refresh of all of them, in the same transaction.
 
     For bulk loads (the demo merchant, file imports): one set-based refresh per batch instead of
     one per order, with the same query, so the rows are exactly what per-write refreshes give.
+    Given ``into``, the members are added to it and not refreshed: a long import refreshes them
+    once at its end (:func:`refresh_many`), since each refresh ranks every SKU of the tenant.
     """
     pending: set[int] = set()
     session.info[_DEFERRED] = pending
@@ -227,7 +229,9 @@ def deferred(session: Session, tenant_id: int) -> Iterator[None]:
         yield
     finally:
         del session.info[_DEFERRED]
-    if pending:
+    if into is not None:
+        into.update(pending)
+    elif pending:
         refresh(session, tenant_id, sorted(pending))
 
 
@@ -259,6 +263,23 @@ def refresh(session: Session, tenant_id: int, member_ids: list[int] | None = Non
             set_={name: insert.excluded[name] for name in names if name not in keys},
         )
     )
+
+
+#: Above this many members, :func:`refresh_many` rebuilds the whole tenant in one statement
+#: rather than refreshing them a slice at a time (each slice ranks every SKU again).
+REBUILD_ABOVE = 20_000
+#: Members per targeted refresh: their ids appear five times in the query's IN lists.
+_REFRESH_SLICE = 1_000
+
+
+def refresh_many(session: Session, tenant_id: int, member_ids: set[int]) -> None:
+    """Refresh ``member_ids`` in slices, or the whole tenant when they are many."""
+    if len(member_ids) > REBUILD_ABOVE:
+        refresh(session, tenant_id)
+        return
+    ordered = sorted(member_ids)
+    for start in range(0, len(ordered), _REFRESH_SLICE):
+        refresh(session, tenant_id, ordered[start : start + _REFRESH_SLICE])
 
 
 def current_stats(session: Session, tenant_id: int, member_id: int) -> dict[str, Any] | None:

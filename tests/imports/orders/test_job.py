@@ -2,6 +2,7 @@
 bad rows reported, a second run changing nothing, and imported orders and customers seen by
 the API exactly as if they had been posted (a replay is recognised, ``crm_id`` finds them)."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +11,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberops.activity import stats
 from memberops.activity.bulk import record_orders
 from memberops.activity.models import MemberStats, Order, OrderLine, Refund
 from memberops.identity.models import Identity
 from memberops.imports.orders import jobs
 from memberops.imports.orders.jobs import OrdersOutcome, import_orders
 from memberops.imports.rows import Problem
+from memberops.kernel import clock
 from memberops.members.models import Member
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import AuditEntry
+from tests.activity.support import stats_rows
 from tests.imports.orders.helpers import write
 
 HEADER = (
@@ -169,8 +173,17 @@ def test_an_interrupted_import_keeps_its_batches_and_a_rerun_finishes_it(
         # The first chunk's batches (orders T1, T2, then refund R1) are kept; T4 is not.
         assert _counts(session, tenant)["orders"] == 2
         assert _counts(session, tenant)["refunds"] == 1
+        # Stats are refreshed at the end of an import: the stopped one left none.
+        assert _counts(session, tenant)["member_stats"] == 0
     monkeypatch.undo()
-    again = _import(session_factory, tenant, path)
+    with clock.frozen(datetime(2026, 11, 20, tzinfo=UTC)):
+        again = _import(session_factory, tenant, path)
+        # The rerun's replays rebuilt every member's stats, the stopped run's included.
+        written = stats_rows(session, tenant.tenant_id)
+        with session.begin():
+            stats.refresh(session, tenant.tenant_id)
     assert _figures(again)[1:5] == (1, 2, 0, 1)
+    assert len(written) == 2
+    assert stats_rows(session, tenant.tenant_id) == written
     with session.begin():
         assert _counts(session, tenant)["orders"] == 3

@@ -18,6 +18,7 @@ from memberops.imports.rows import Problem
 #: bound when quoted cells hold line breaks); the last call says done == total.
 Progress = Callable[[str, int, int], None]
 READING = "Reading orders"
+REFRESHING_STATS = "Refreshing member stats"
 
 
 @dataclass(frozen=True, slots=True)
