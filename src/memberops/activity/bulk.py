@@ -8,9 +8,9 @@ are created or merged exactly as ``POST /orders`` would); an order whose externa
 stored is a replay when its content hash matches and a conflict otherwise; the content hash is
 :func:`~memberops.activity.common.content_hash` of the ``OrderCreate`` the API would have been
 sent, so an API replay of an imported order is recognised as the same order; each new order
-publishes ``OrderPaid``; stats are refreshed through ``stats.refresh`` (one set-based refresh
-per batch when the caller wraps it in ``stats.deferred``). Refunds go through
-:func:`~memberops.activity.refunds.refund_order` itself, which keeps the guarded
+publishes ``OrderPaid`` (marked ``historical``: a bulk load of the past); stats are refreshed
+through ``stats.refresh`` (once per batch, or per import, under ``stats.deferred``). Refunds
+go through :func:`~memberops.activity.refunds.refund_order` itself, which keeps the guarded
 ``refunded_cents`` update.
 
 What differs: the API's 500-lines-per-order cap is a guard on HTTP bodies, not a rule about
@@ -237,7 +237,14 @@ def record_orders(session: Session, principal: Principal, bodies: list[OrderCrea
     for (body, member_id), order_id in zip(new, ids, strict=True):
         publish(
             session,
-            OrderPaid(principal.tenant_id, member_id, order_id, body.external_id, body.amount),
+            OrderPaid(
+                principal.tenant_id,
+                member_id,
+                order_id,
+                body.external_id,
+                body.amount,
+                historical=True,
+            ),
         )
     return result
 

@@ -8,12 +8,17 @@ from memberops.kernel.events import DomainEvent
 
 @dataclass(frozen=True)
 class OrderPaid(DomainEvent):
-    """A new order was stored (never published again for a replay)."""
+    """A new order was stored (never published again for a replay).
+
+    ``historical`` marks an order loaded in bulk from the past (a history import, the demo):
+    rooms that reward a purchase as it happens (points, an immediate tier upgrade) skip it,
+    and a bulk load settles such figures in bulk afterwards."""
 
     member_id: int
     order_id: int
     external_id: str
     amount_cents: int
+    historical: bool = False
 
 
 @dataclass(frozen=True)

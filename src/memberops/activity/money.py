@@ -38,3 +38,10 @@ MoneyIn = Annotated[
 ]
 #: An amount in an answer: integer cents inside, a yuan string out.
 MoneyOut = Annotated[int, PlainSerializer(to_yuan, return_type=str, when_used="always")]
+#: An amount read and written as yuan strings (a rules document that is stored and shown).
+Money = Annotated[
+    int,
+    BeforeValidator(to_cents),
+    PlainSerializer(to_yuan, return_type=str, when_used="always"),
+    Field(json_schema_extra={"type": "string", "pattern": _AMOUNT.pattern, "example": "199.00"}),
+]

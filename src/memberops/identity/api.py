@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from memberops.identity import service
+from memberops.identity import privacy, service
 from memberops.identity.errors import IdentityNotFound
 from memberops.identity.merge import undo_merge
 from memberops.identity.normalise import parse_identity_query
@@ -44,7 +44,7 @@ def upsert_member(
 ) -> UpsertResult:
     """Create the member these identities belong to, or return it (merging when they belong
     to several). 201 when a member was created, 200 otherwise."""
-    result = service.upsert_member(session, principal, body)
+    result = service.register_member(session, principal, body)
     response.status_code = 201 if result.created else 200
     return result
 
@@ -136,11 +136,11 @@ def undo(
 @router.delete("/members/{member_id}/pii", response_model=MemberDetail)
 def erase(member_id: MemberId, session: SessionDep, principal: Eraser) -> MemberDetail:
     """Right to be forgotten: remove the member's personal data, keep anonymous aggregates."""
-    member = service.erase_member(session, principal, member_id)
+    member = privacy.erase_member(session, principal, member_id)
     return service.member_detail(session, principal, member)
 
 
 @router.get("/members/{member_id}/export")
 def export(member_id: MemberId, session: SessionDep, principal: Exporter) -> dict[str, Any]:
     """Everything held on the member, as one JSON document."""
-    return service.export_member(session, principal, member_id)
+    return privacy.export_member(session, principal, member_id)

@@ -21,3 +21,13 @@ class MembersUnmerged(DomainEvent):
     survivor_id: int
     absorbed_id: int
     merge_id: int
+
+
+@dataclass(frozen=True)
+class MemberRegistered(DomainEvent):
+    """A person signed up through the members API (the shop's, POS's or mini-program's sign-up
+    call) and a new member was created. Customers created by an order or an event, or loaded
+    by an import, did not register: rooms that welcome newcomers (the new-member pack) react
+    to this event only."""
+
+    member_id: int

@@ -1,14 +1,15 @@
 """Resolve identities to one member (creating or merging), look members up by identity, read
-a member's full record, erase and export. Callers own the transaction."""
+a member's full record. Callers own the transaction."""
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from memberops.identity.errors import IdentityContention, IdentityNotFound, InvalidIdentity
+from memberops.identity.events import MemberRegistered
 from memberops.identity.merge import merge_members
 from memberops.identity.models import PII_TYPES, Identity, IdentityType, MemberMerge
 from memberops.identity.normalise import IdentityKey, identity_key, keys_of, normalise_phone
@@ -21,11 +22,11 @@ from memberops.identity.schemas import (
     UpsertResult,
 )
 from memberops.kernel import clock
+from memberops.kernel.events import publish
 from memberops.members import service as members
 from memberops.members.errors import MemberErased
 from memberops.members.models import Member, MemberStatus
 from memberops.tenancy.access import Principal, mask_email, mask_phone, mask_text, tenant_scope
-from memberops.tenancy.models import AuditEntry
 from memberops.tenancy.service import audit
 
 #: Sections of ``GET /members/{id}`` added by rooms above: each an optional MemberDetail field.
@@ -193,6 +194,15 @@ def upsert_member(session: Session, principal: Principal, request: MemberUpsert)
     return UpsertResult(**detail.model_dump(), created=created, merged=[str(m.id) for m in merges])
 
 
+def register_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
+    """The members API's sign-up: :func:`upsert_member`, publishing ``MemberRegistered`` when
+    it created the member."""
+    result = upsert_member(session, principal, request)
+    if result.created:
+        publish(session, MemberRegistered(principal.tenant_id, int(result.id)))
+    return result
+
+
 def find_by_identity(session: Session, principal: Principal, identity: IdentityIn) -> Member:
     """The member holding ``identity``, or :class:`IdentityNotFound`."""
     type_, scope, value = identity_key(identity, principal.phone_region)
@@ -308,92 +318,3 @@ def member_detail(session: Session, principal: Principal, member: Member) -> Mem
         merges=[read_merge(m) for m in merges_of(session, principal, member.id)],
         **sections,
     )
-
-
-def erase_member(session: Session, principal: Principal, member_id: int) -> Member:
-    """Right to be forgotten: identities and personal attributes go, and so does personal data
-    in the audit trail and merge records; orders and aggregates stay, anonymous."""
-    (member,) = members.lock_members(session, principal, [member_id])
-    if member.status == MemberStatus.merged:
-        raise MemberErased(
-            "Erase the surviving member instead.",
-            member_id=str(member.id),
-            merged_into=str(member.merged_into_id),
-        )
-    identity_count = len(identities_of(session, principal, member.id))
-    session.execute(
-        delete(Identity).where(
-            Identity.tenant_id == principal.tenant_id, Identity.member_id == member.id
-        )
-    )
-    cleared = members.erase_attributes(member)
-    member.status = MemberStatus.erased
-    merged_away = tenant_scope(principal, Member).where(Member.merged_into_id == member.id)
-    for absorbed in session.scalars(merged_away):
-        members.erase_attributes(absorbed)
-        _scrub_history(session, principal, absorbed.id)
-    _scrub_history(session, principal, member.id)
-    audit(
-        session,
-        principal,
-        "member.erase",
-        ("member", str(member.id)),
-        after={"identities_removed": identity_count, "fields_cleared": cleared},
-    )
-    return member
-
-
-def _scrub_history(session: Session, principal: Principal, member_id: int) -> None:
-    """Replace personal values in the member's audit rows and merge records by their keys."""
-
-    def scrub(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if doc is None else dict.fromkeys(doc, "[erased]")
-
-    entries = session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.tenant_id == principal.tenant_id,
-            AuditEntry.entity_type == "member",
-            AuditEntry.entity_id == str(member_id),
-        )
-    )
-    for entry in entries:
-        entry.before, entry.after = scrub(entry.before), scrub(entry.after)
-    session.execute(
-        update(MemberMerge)
-        .where(
-            MemberMerge.tenant_id == principal.tenant_id,
-            or_(MemberMerge.survivor_id == member_id, MemberMerge.absorbed_id == member_id),
-        )
-        .values(filled={})
-    )
-
-
-def export_member(session: Session, principal: Principal, member_id: int) -> dict[str, Any]:
-    """Everything held on one member, for a data-access request: the record, its identities,
-    consent, merges, its audit trail, and each section a higher room registered."""
-    member = members.get_member(session, principal, member_id)
-    audit_rows = session.scalars(
-        select(AuditEntry)
-        .where(
-            AuditEntry.tenant_id == principal.tenant_id,
-            AuditEntry.entity_type == "member",
-            AuditEntry.entity_id == str(member.id),
-        )
-        .order_by(AuditEntry.id)
-    )
-    document: dict[str, Any] = {
-        "member": member_detail(session, principal, member).model_dump(mode="json"),
-        "audit": [
-            {
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "action": e.action,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in audit_rows
-        ],
-    }
-    for name, section in members.EXPORT_SECTIONS.items():
-        document[name] = section(session, principal, member.id)
-    return document

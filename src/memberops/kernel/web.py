@@ -8,9 +8,10 @@ stored; an error anywhere in the endpoint rolls everything back.
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberops.kernel.models import KEY_MAX_LENGTH
 from memberops.kernel.settings import Settings
 
 
@@ -30,3 +31,28 @@ def get_settings_of_app(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
+
+
+#: The optional ``Idempotency-Key`` header of a write (see ``kernel.idempotency``).
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=KEY_MAX_LENGTH,
+        description="Send the same key to retry safely: the operation happens once and a "
+        "retry gets the first answer.",
+    ),
+]
+#: The same header where the operation moves value (points, money): a retry without it could
+#: happen twice, so a request without one is refused (422 naming the header).
+RequiredIdempotencyKeyDep = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=KEY_MAX_LENGTH,
+        description="Required: send the same key to retry safely; the operation happens once "
+        "and a retry gets the first answer.",
+    ),
+]

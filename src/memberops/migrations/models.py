@@ -3,9 +3,27 @@
 from memberops.activity import models as activity_models
 from memberops.identity import models as identity_models
 from memberops.imports import models as imports_models
+from memberops.kernel import models as kernel_models
 from memberops.kernel.db import Base
+from memberops.loyalty.checkin import models as checkin_models
+from memberops.loyalty.coupons import models as coupons_models
+from memberops.loyalty.perks import models as perks_models
+from memberops.loyalty.points import models as points_models
+from memberops.loyalty.tiers import models as tiers_models
 from memberops.members import models as members_models
 from memberops.tenancy import models as tenancy_models
 
-ROOM_MODELS = (tenancy_models, members_models, identity_models, activity_models, imports_models)
+ROOM_MODELS = (
+    tenancy_models,
+    kernel_models,
+    members_models,
+    identity_models,
+    activity_models,
+    imports_models,
+    tiers_models,
+    points_models,
+    coupons_models,
+    checkin_models,
+    perks_models,
+)
 metadata = Base.metadata

@@ -30,9 +30,22 @@ class Permission(StrEnum):
     tenancy_read = "tenancy:read"
     tenancy_admin = "tenancy:admin"
     audit_read = "audit:read"
+    #: A member's tier, points, coupons and check-ins; liability and coupon stats.
+    loyalty_read = "loyalty:read"
+    #: What a till does at checkout: redeem points and coupons, check a member in.
+    loyalty_operate = "loyalty:operate"
+    #: What an operator does by hand: adjust points, issue coupons, keep coupon templates.
+    loyalty_manage = "loyalty:manage"
+    #: The programme's rules: tier ladder, earn rules, check-in rewards, perks.
+    loyalty_rules = "loyalty:rules"
 
 
-_READ = {Permission.members_read, Permission.members_lookup, Permission.members_list}
+_READ = {
+    Permission.members_read,
+    Permission.members_lookup,
+    Permission.members_list,
+    Permission.loyalty_read,
+}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
     Role.operator: frozenset(
@@ -43,6 +56,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.imports_run,
             Permission.activity_write,
             Permission.tenancy_read,
+            Permission.loyalty_operate,
+            Permission.loyalty_manage,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),
@@ -52,6 +67,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.members_lookup,
             Permission.members_write,
             Permission.activity_write,
+            Permission.loyalty_read,
+            Permission.loyalty_operate,
         }
     ),
 }

@@ -118,3 +118,15 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class TenantSection(Base):
+    """One stored rules document of a tenant."""
+
+    __tablename__ = "tenant_sections"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    section: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    updated_by: Mapped[str] = mapped_column(String(200))
