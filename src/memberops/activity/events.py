@@ -38,3 +38,12 @@ class EventRecorded(DomainEvent):
     member_id: int
     event_id: int
     type: str
+
+
+@dataclass(frozen=True)
+class HistoryLoaded(DomainEvent):
+    """A bulk load of past orders (a history import, the demo) finished and its members' stats
+    are refreshed: rooms that skipped its ``historical`` orders settle them now, in bulk.
+    ``member_ids`` are the members it touched, or None for the whole tenant."""
+
+    member_ids: tuple[int, ...] | None

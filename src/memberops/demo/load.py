@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from memberops.activity import stats
 from memberops.activity.bulk import record_orders
 from memberops.activity.bulk_events import record_events
+from memberops.activity.events import HistoryLoaded
 from memberops.activity.refunds import refund_order
 from memberops.activity.schemas import EventCreate, OrderCreate, RefundCreate
 from memberops.demo.generator import Action
 from memberops.identity.schemas import MemberUpsert
 from memberops.identity.service import resolve_member
 from memberops.kernel import clock
+from memberops.kernel.events import publish
 from memberops.members.models import Member
 from memberops.tenancy.access import Principal
 
@@ -40,7 +42,9 @@ def load(
 ) -> Counter[str]:
     """Apply ``actions`` in batches of :data:`BATCH`, each batch one transaction whose member
     stats are refreshed once at its end; returns how many of each kind were applied. Loading
-    the same actions again changes nothing (every write is idempotent)."""
+    the same actions again changes nothing (every write is idempotent). At the end every
+    member's stats are refreshed as of now and ``HistoryLoaded`` lets rooms that skip
+    historical orders (tiers) settle the whole tenant."""
     done: Counter[str] = Counter()
     batch: list[Action] = []
     with factory() as session:
@@ -52,6 +56,9 @@ def load(
                 batch = []
         _load_batch(session, principal, batch, done)
         progress(len(batch))
+        with session.begin():
+            stats.refresh(session, principal.tenant_id)
+            publish(session, HistoryLoaded(principal.tenant_id, None))
     return done
 
 

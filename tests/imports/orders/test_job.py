@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity import stats
 from memberops.activity.bulk import record_orders
+from memberops.activity.events import HistoryLoaded
 from memberops.activity.models import MemberStats, Order, OrderLine, Refund
 from memberops.identity.models import Identity
 from memberops.imports.orders import jobs
@@ -187,3 +188,22 @@ def test_an_interrupted_import_keeps_its_batches_and_a_rerun_finishes_it(
     assert stats_rows(session, tenant.tenant_id) == written
     with session.begin():
         assert _counts(session, tenant)["orders"] == 3
+
+
+def test_an_import_ends_by_telling_who_it_loaded(
+    session_factory: sessionmaker[Session],
+    session: Session,
+    tenant: Principal,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told: list[object] = []
+    monkeypatch.setattr(jobs, "publish", lambda session, event: told.append(event))
+    path = write(tmp_path, "orders.csv", HEADER + ROWS)
+    _import(session_factory, tenant, path)
+    with session.begin():
+        owners = session.scalars(select(Order.member_id).where(Order.tenant_id == tenant.tenant_id))
+        members = tuple(sorted(set(owners)))
+    assert told == [HistoryLoaded(tenant.tenant_id, members)]
+    _import(session_factory, tenant, path)  # replays: the whole tenant was rebuilt
+    assert told[1:] == [HistoryLoaded(tenant.tenant_id, None)]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity import stats
 from memberops.activity.bulk import member_ref, order_body, record_orders
+from memberops.activity.events import HistoryLoaded
 from memberops.activity.money import to_yuan
 from memberops.activity.refunds import refund_order
 from memberops.activity.schemas import OrderCreate, RefundCreate
@@ -39,6 +40,7 @@ from memberops.imports.orders.parsed import (
 from memberops.imports.orders.read import CHUNK_ROWS, read_orders
 from memberops.imports.rows import Problem
 from memberops.kernel.errors import DomainError
+from memberops.kernel.events import publish
 from memberops.tenancy.access import Permission, Principal
 
 T = TypeVar("T")
@@ -163,13 +165,20 @@ def _write_chunk(
 def _refresh_stats(
     factory: sessionmaker[Session], principal: Principal, outcome: OrdersOutcome, touched: set[int]
 ) -> None:
-    """The touched members' stats; the whole tenant's after replays (a rerun of an import that
-    stopped early, whose written batches were never refreshed)."""
+    """The touched members' stats (the whole tenant's after replays: a rerun of an import that
+    stopped early, whose written batches were never refreshed), then ``HistoryLoaded`` so rooms
+    that skip historical orders (tiers) settle the same members."""
+    whole = bool(outcome.orders_replayed or outcome.refunds_replayed)
+    if not (whole or touched):
+        return
     with factory.begin() as session:
-        if outcome.orders_replayed or outcome.refunds_replayed:
+        if whole:
             stats.refresh(session, principal.tenant_id)
-        elif touched:
+        else:
             stats.refresh_many(session, principal.tenant_id, touched)
+        many = whole or len(touched) > stats.REBUILD_ABOVE
+        members = None if many else tuple(sorted(touched))
+        publish(session, HistoryLoaded(principal.tenant_id, members))
 
 
 def import_orders(
