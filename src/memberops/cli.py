@@ -30,6 +30,7 @@ from memberops.kernel import clock
 from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import Conflict, DomainError
 from memberops.kernel.settings import get_settings
+from memberops.loyalty.cli import loyalty_app
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy import users
@@ -49,6 +50,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(docs_app, name="docs")
 app.add_typer(import_app, name="import")
 app.add_typer(recompute_app, name="recompute")
+app.add_typer(loyalty_app, name="loyalty")
 
 
 @app.callback()

@@ -7,7 +7,17 @@ can run a merge that leaves a room's rows behind. Registering twice is harmless.
 """
 
 from memberops.activity import handlers as activity
+from memberops.loyalty.checkin import handlers as checkin
+from memberops.loyalty.coupons import handlers as coupons
+from memberops.loyalty.perks import handlers as perks
+from memberops.loyalty.points import handlers as points
+from memberops.loyalty.tiers import handlers as tiers
 
 
 def register_handlers() -> None:
     activity.register()
+    tiers.register()  # after activity: a merge refreshes stats before tiers read them
+    points.register()  # after tiers: an order that upgrades its member earns at the new level
+    checkin.register()
+    perks.register()
+    coupons.register()

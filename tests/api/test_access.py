@@ -19,12 +19,19 @@ from sqlalchemy.orm import Session
 from memberops.api.app import create_app
 from memberops.kernel import clock
 from memberops.kernel.settings import Settings
+from memberops.loyalty.points.rules import EarnRules
+from memberops.loyalty.tiers.rules import TierLadder
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import ROLE_PERMISSIONS, Permission, Principal
 from memberops.tenancy.models import ApiKey, Role
 from tests.api.support import MEMBERS, assert_problem, crm, phone, snapshot, upsert
 
 ORDERS = "/api/v1/orders"
+TIERS = "/api/v1/loyalty/tiers"
+CHECK_IN_RULES = "/api/v1/loyalty/check-in-rules"
+PERK_RULES = "/api/v1/loyalty/perk-rules"
+COUPON_TEMPLATES = "/api/v1/coupon-templates"
+POINTS_RULES = "/api/v1/loyalty/points-rules"
 
 OUR_PHONE = "+8613800000001"
 OUR_NAME = "王秘密"
@@ -52,6 +59,7 @@ class Req:
     url: str
     params: dict[str, str] = field(default_factory=dict)
     json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Build = Callable[[TestClient, dict[str, str], World], Req]
@@ -132,6 +140,52 @@ def _stored_order(client: TestClient, admin: dict[str, str]) -> str:
 def _fresh_refund(client: TestClient, admin: dict[str, str], world: World) -> Req:
     external_id = _stored_order(client, admin)
     return Req("POST", f"{ORDERS}/{external_id}/refunds", json={"refund_id": "R1", "amount": "1"})
+
+
+def _fresh_check_in(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    """A member who has not checked in today, so each role's check-in is a first one."""
+    member = upsert(client, admin, crm(f"check-in-{next(_serial)}"))
+    return Req("POST", f"{MEMBERS}/{member['id']}/check-ins")
+
+
+def _fresh_template(client: TestClient, admin: dict[str, str], **fields: Any) -> str:
+    body = {"name": "减5", "kind": "amount_off", "amount_off": "5", "valid_days": 7, **fields}
+    response = client.post(COUPON_TEMPLATES, json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _fresh_coupon(client: TestClient, admin: dict[str, str], world: World) -> str:
+    """The code of a new coupon of our member's, so each role redeems an unused one."""
+    template = _fresh_template(client, admin)
+    response = client.post(
+        f"{MEMBERS}/{world.member_id}/coupons", json={"template_id": int(template)}, headers=admin
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["code"])
+
+
+def _issue(client: TestClient, admin: dict[str, str], world: World, **fields: Any) -> Req:
+    body = {"template_id": int(_fresh_template(client, admin, **fields))}
+    exchange = "points_price" in fields
+    return Req(
+        "POST", f"{MEMBERS}/{world.member_id}/coupons", json=body | {"pay_with_points": exchange}
+    )
+
+
+def _points_write(member_id: str, action: str, points: int) -> Req:
+    """A points write of our member's under a fresh Idempotency-Key."""
+    key = {"Idempotency-Key": f"access-{next(_serial)}"}
+    body = {"points": points, "reason": "access test"}
+    return Req("POST", f"{MEMBERS}/{member_id}/points/{action}", json=body, headers=key)
+
+
+def _fresh_redemption(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    """Give our member the 5 points each role then redeems."""
+    given = _points_write(world.member_id, "adjust", 5)
+    response = client.post(given.url, json=given.json, headers=admin | given.headers)
+    assert response.status_code == 201, response.text
+    return _points_write(world.member_id, "redeem", 5)
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -360,6 +414,218 @@ CASES: dict[tuple[str, str], list[Case]] = {
             lambda c, a, w: Req("GET", "/api/v1/dashboard/overview", params={"days": "7"}),
         )
     ],
+    ("GET", TIERS): [Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", TIERS))],
+    ("PUT", TIERS): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PUT", TIERS, json=TierLadder().model_dump(mode="json")),
+        )
+    ],
+    ("GET", f"{TIERS}/distribution"): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", f"{TIERS}/distribution"))
+    ],
+    ("GET", "/api/v1/members/{member_id}/tier"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/tier"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/check-ins"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            _fresh_check_in,
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/check-ins"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/check-ins"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", CHECK_IN_RULES): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", CHECK_IN_RULES))
+    ],
+    ("PUT", CHECK_IN_RULES): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PUT", CHECK_IN_RULES, json={"cycle_days": 3, "schedule": []}),
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/member-day-coupons"): [
+        # A member of the default ladder has no member-day access, whatever the day: the
+        # claim is refused as 409 (perks.no_access or perks.not_member_day) for every role
+        # holding the permission, and with 404 for another tenant.
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            409,
+            lambda c, a, w: Req("POST", f"{MEMBERS}/{w.member_id}/member-day-coupons"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", PERK_RULES): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", PERK_RULES))
+    ],
+    ("PUT", PERK_RULES): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PUT", PERK_RULES, json={"birthday_gift": {"points": 8}}),
+        )
+    ],
+    ("POST", COUPON_TEMPLATES): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                COUPON_TEMPLATES,
+                json={"name": "包邮", "kind": "free_shipping", "valid_days": 7},
+            ),
+        )
+    ],
+    ("GET", COUPON_TEMPLATES): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", COUPON_TEMPLATES),
+            other=_empty_page,
+        )
+    ],
+    ("GET", f"{COUPON_TEMPLATES}/{{template_id}}"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{COUPON_TEMPLATES}/{_fresh_template(c, a)}"),
+            other_404="coupons.template_not_found",
+        )
+    ],
+    ("PATCH", f"{COUPON_TEMPLATES}/{{template_id}}"): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req(
+                "PATCH", f"{COUPON_TEMPLATES}/{_fresh_template(c, a)}", json={"active": False}
+            ),
+            other_404="coupons.template_not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/coupons"): [
+        Case(Permission.loyalty_manage, MERGERS, 201, _issue, other_404="members.not_found"),
+        # An exchange for points is what a till may do; our member cannot afford this price,
+        # so every role holding the permission gets 409 points.insufficient.
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            409,
+            lambda c, a, w: _issue(c, a, w, points_price=2_000_000_000),
+            other_404="members.not_found",
+        ),
+    ],
+    ("GET", "/api/v1/members/{member_id}/coupons"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/coupons"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/coupons/{code}"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"/api/v1/coupons/{_fresh_coupon(c, a, w)}"),
+            other_404="coupons.not_found",
+        )
+    ],
+    ("POST", "/api/v1/coupons/{code}/redeem"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "POST",
+                f"/api/v1/coupons/{_fresh_coupon(c, a, w)}/redeem",
+                json={"order_id": f"T{next(_serial)}", "order_amount": "10.00"},
+            ),
+            other_404="coupons.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/points"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/points"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/points/redeem"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            _fresh_redemption,
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/points/adjust"): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: _points_write(w.member_id, "adjust", 1),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/points/liability"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/points/liability"),
+        )
+    ],
+    ("GET", "/api/v1/points/expiring"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/points/expiring", params={"days": "30"}),
+            other=_empty_page,
+        )
+    ],
+    ("GET", POINTS_RULES): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", POINTS_RULES))
+    ],
+    ("PUT", POINTS_RULES): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PUT", POINTS_RULES, json=EarnRules().model_dump(mode="json")),
+        )
+    ],
 }
 
 
@@ -385,7 +651,9 @@ def test_every_case_is_a_route_and_matches_the_role_table() -> None:
 
 
 def _send(client: TestClient, req: Req, headers: dict[str, str] | None) -> httpx.Response:
-    return client.request(req.method, req.url, params=req.params, json=req.json, headers=headers)
+    return client.request(
+        req.method, req.url, params=req.params, json=req.json, headers=req.headers | (headers or {})
+    )
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_a_merchant_without_orders_sees_how_to_start(page: Page, loaded: Loaded)
 def test_member_page_pages_through_the_timeline(page: Page, loaded: Loaded, tmp_path: Path) -> None:
     assert loaded.busiest_orders > 10  # more than one page of orders
     _login(page, loaded.base, ADMIN)
-    page.get_by_role("link", name="会员").click()
+    page.get_by_role("link", name="会员", exact=True).click()
     page.wait_for_url("**/console/members")
     page.goto(f"{loaded.base}/console/members/{loaded.busiest}")
     orders = page.locator(".q-card").filter(has=page.get_by_text("付款时间"))

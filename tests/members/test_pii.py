@@ -107,7 +107,8 @@ def test_export_hands_over_member_identities_consent_merges_and_audit(
     response = client.get(f"{MEMBERS}/{member['id']}/export", headers=admin)
     assert response.status_code == 200
     document = response.json()
-    assert sorted(document) == ["audit", "events", "member", "orders"]
+    rooms = ["check_ins", "coupons", "events", "orders", "perks", "points", "tier"]
+    assert sorted(document) == sorted(["audit", "member", *rooms])
     assert document["orders"] == document["events"] == []  # activity's sections: none yet
     exported = document["member"]
     assert exported["id"] == member["id"]

@@ -19,6 +19,11 @@ from memberops.kernel.catalogue import error_catalogue
 from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import error_anchor
 from memberops.kernel.settings import Settings
+from memberops.loyalty.checkin.api import router as checkin_router
+from memberops.loyalty.coupons.api import router as coupons_router
+from memberops.loyalty.perks.api import router as perks_router
+from memberops.loyalty.points.api import router as points_router
+from memberops.loyalty.tiers.api import router as tiers_router
 from memberops.tenancy.api import router as tenancy_router
 from memberops.wiring import register_handlers
 
@@ -76,6 +81,16 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
-    for router in (tenancy_router, members_router, activity_router, dashboard_router):
+    for router in (
+        tenancy_router,
+        members_router,
+        activity_router,
+        dashboard_router,
+        tiers_router,
+        points_router,
+        checkin_router,
+        perks_router,
+        coupons_router,
+    ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

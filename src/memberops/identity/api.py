@@ -44,7 +44,7 @@ def upsert_member(
 ) -> UpsertResult:
     """Create the member these identities belong to, or return it (merging when they belong
     to several). 201 when a member was created, 200 otherwise."""
-    result = service.register_member(session, principal, body)
+    result = service.upsert_member(session, principal, body, registration=True)
     response.status_code = 201 if result.created else 200
     return result
 

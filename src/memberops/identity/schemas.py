@@ -64,6 +64,22 @@ class MemberDetail(MemberRead):
     stats: dict[str, Any] | None = Field(
         default=None, description="Purchase and behaviour figures (SPEC §3); null without any"
     )
+    tier: dict[str, Any] | None = Field(
+        default=None, description="Tier level now: code, name, since, period end, benefits"
+    )
+    points: dict[str, Any] | None = Field(
+        default=None, description="Points balance and the points expiring soon"
+    )
+    check_in: dict[str, Any] | None = Field(
+        default=None, description="Check-in streak and last local date (SPEC §6)"
+    )
+    perks: list[dict[str, Any]] | None = Field(
+        default=None, description="Perks granted: new-member pack, birthday gifts, member days"
+    )
+    coupons: dict[str, Any] | None = Field(
+        default=None,
+        description="Coupons held: counts by status and the usable ones expiring soonest",
+    )
 
 
 class UpsertResult(MemberDetail):

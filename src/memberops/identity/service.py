@@ -187,20 +187,17 @@ def resolve_member(
     return member, created, merges
 
 
-def upsert_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
-    """``POST /members``: :func:`resolve_member`, answered with the member's full view."""
+def upsert_member(
+    session: Session, principal: Principal, request: MemberUpsert, *, registration: bool = False
+) -> UpsertResult:
+    """``POST /members``: :func:`resolve_member`, answered with the member's full view. As the
+    members API's sign-up (``registration``), a created member publishes ``MemberRegistered``
+    first, so the answer shows what rooms gave a newcomer (the new-member pack)."""
     member, created, merges = resolve_member(session, principal, request)
+    if created and registration:
+        publish(session, MemberRegistered(principal.tenant_id, member.id))
     detail = member_detail(session, principal, member)
     return UpsertResult(**detail.model_dump(), created=created, merged=[str(m.id) for m in merges])
-
-
-def register_member(session: Session, principal: Principal, request: MemberUpsert) -> UpsertResult:
-    """The members API's sign-up: :func:`upsert_member`, publishing ``MemberRegistered`` when
-    it created the member."""
-    result = upsert_member(session, principal, request)
-    if result.created:
-        publish(session, MemberRegistered(principal.tenant_id, int(result.id)))
-    return result
 
 
 def find_by_identity(session: Session, principal: Principal, identity: IdentityIn) -> Member:

@@ -48,8 +48,9 @@ def _claim(
     dialect = postgresql if is_postgresql(session) else sqlite
     row = {"tenant_id": tenant_id, "operation": operation, "key": key, "fingerprint": digest}
     statement = dialect.insert(IdempotencyRecord).values(**row, created_at=clock.now())
-    claimed = session.execute(statement.on_conflict_do_nothing())
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL
+    claimed = session.execute(statement.on_conflict_do_nothing().returning(IdempotencyRecord.key))
+    if claimed.first() is not None:
         return None
     return session.scalars(
         select(IdempotencyRecord).where(

@@ -1,7 +1,8 @@
 """The loyalty engine (SPEC §6): what gives members a reason to come back.
 
 Sub-rooms, each layered on the ones below it (import-linter enforces it):
-``coupons | checkin | perks`` › ``points`` › ``tiers``.
+``checkin | perks`` › ``coupons`` › ``points`` › ``tiers`` (check-in and perks reward with
+coupons, so they sit above them).
 
 - ``tiers``: the tier ladder, qualification on rolling-365-day spend or orders from
   ``member_stats``, immediate upgrades, downgrades only at the end of a tier period, history.

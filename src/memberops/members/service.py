@@ -44,8 +44,11 @@ def lock_members(session: Session, principal: Principal, member_ids: Iterable[in
     ids = sorted(set(member_ids))
     query = tenant_scope(principal, Member).where(Member.id.in_(ids)).order_by(Member.id)
     if is_postgresql(session):
-        # populate_existing: the locked rows' current state, not what this session read before
-        query = query.with_for_update().execution_options(populate_existing=True)
+        # FOR NO KEY UPDATE: writers of one member queue behind each other, while the KEY SHARE
+        # locks that foreign-key checks take (an order or a stats row naming the member) do
+        # not wait on it, nor it on them: FOR UPDATE deadlocked a stats refresh against an
+        # order. populate_existing: the locked rows' current state, not what was read before.
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     members = list(session.scalars(query))
     if len(members) != len(ids):
         missing = sorted(set(ids) - {m.id for m in members})

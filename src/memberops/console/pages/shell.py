@@ -98,7 +98,11 @@ def theme(title: str) -> None:
 
 
 #: The header's sections: catalogue key and path.
-SECTIONS = (("nav.overview", "/overview"), ("nav.members", "/members"))
+SECTIONS = (
+    ("nav.overview", "/overview"),
+    ("nav.members", "/members"),
+    ("nav.loyalty", "/loyalty"),
+)
 
 
 def frame(viewer: Viewer, title: str, section: str = "") -> None:

@@ -17,7 +17,7 @@ class DayReward(BaseModel):
 
     day: int = Field(ge=1, le=366)
     points: int = Field(default=0, ge=0, le=1_000_000)
-    coupon_template_id: int | None = None
+    coupon_template_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
 def _default_schedule() -> list[DayReward]:

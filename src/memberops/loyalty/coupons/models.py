@@ -65,7 +65,7 @@ class CouponTemplate(TenantOwned, Base):
     stock: Mapped[int | None]
     issued: Mapped[int] = mapped_column(default=0)
     redeemed: Mapped[int] = mapped_column(default=0)
-    per_member_limit: Mapped[int | None] = mapped_column(default=1)
+    per_member_limit: Mapped[int | None]  # None: unlimited
     channels: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     stores: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     tiers: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
@@ -89,7 +89,7 @@ class Coupon(TenantOwned, Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(120))
     issued_at: Mapped[datetime] = mapped_column(default=clock.now)
     valid_from: Mapped[datetime]
-    valid_until: Mapped[datetime | None]
+    valid_until: Mapped[datetime]
     redeemed_at: Mapped[datetime | None]
     order_external_id: Mapped[str | None] = mapped_column(String(128))
     order_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
@@ -99,4 +99,5 @@ class Coupon(TenantOwned, Base):
         UniqueConstraint("tenant_id", "dedupe_key"),
         Index("ix_coupons_member", "tenant_id", "member_id", "status"),
         Index("ix_coupons_template", "tenant_id", "template_id", "status"),
+        Index("ix_coupons_expiry", "tenant_id", "status", "valid_until"),
     )

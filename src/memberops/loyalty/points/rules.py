@@ -3,7 +3,8 @@ are SPEC's: 1 point per yuan paid, 100 points = 1 yuan, lots expiring 12 months 
 
 Points for an order = floor(paid yuan × ``points_per_yuan`` × tier multiplier × member-day
 multiplier (on the member day, in the tenant's timezone) × channel multiplier × the largest
-running campaign multiplier), plus the first-order bonus, then capped per order and per local day.
+running campaign multiplier), capped per order and per local day; the first-order bonus is a
+separate entry outside the caps (``points.earn`` has the details).
 """
 
 from datetime import datetime

@@ -9,9 +9,11 @@ Money is in yuan strings in and out (``Money``), cents inside.
 from decimal import Decimal
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from memberops.activity.money import Money
+from memberops.kernel.schemas import Text
 from memberops.tenancy.sections import SettingsSection
 
 Code = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", description="A stable id, e.g. gold")
@@ -35,10 +37,14 @@ class TierBenefits(BaseModel):
 
 
 class TierLevel(BaseModel):
+    """One rung: qualified for with ``qualify_spend`` OR ``qualify_orders`` (rolling 365 days),
+    kept at a period's end with ``retain_spend`` OR ``retain_orders`` (its qualify figures when
+    it has no retain figures). A threshold left out is never met on its own."""
+
     model_config = ConfigDict(extra="forbid")
 
     code: str = Code
-    name: str = Field(min_length=1, max_length=40)
+    name: Text = Field(min_length=1, max_length=40)
     qualify_spend: Money | None = None
     qualify_orders: int | None = Field(default=None, ge=1, le=1_000_000)
     retain_spend: Money | None = None
@@ -110,16 +116,49 @@ class TierLadder(SettingsSection):
 
     @model_validator(mode="after")
     def _ladder_climbs(self) -> Self:
-        codes = [level.code for level in self.levels]
-        if len(set(codes)) != len(codes):
-            raise ValueError("level codes must be unique")
-        base, *higher = self.levels
-        if any(v is not None for v in (base.qualify_spend, base.qualify_orders)):
-            raise ValueError("the first level is every member's: it has no qualify thresholds")
-        for level in higher:
-            if level.qualify_spend is None and level.qualify_orders is None:
-                raise ValueError(f"level {level.code!r} needs qualify_spend or qualify_orders")
+        """Refuse a ladder no member could be placed on, naming the offending field
+        (``levels.2.code``) as a request error does, so the API's 422 points at it."""
+        problems = ladder_problems(self.levels)
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("tier_ladder", message), loc=loc, input=value
+                    )
+                    for loc, message, value in problems
+                ],
+            )
         return self
 
     def level(self, code: str) -> TierLevel | None:
         return next((level for level in self.levels if level.code == code), None)
+
+
+Problem = tuple[tuple[str | int, ...], str, object]
+
+
+def ladder_problems(levels: list[TierLevel]) -> list[Problem]:
+    """Each (location, message, value) that makes ``levels`` unusable: a code used twice, a
+    base level with thresholds (every member starts there), a higher level nobody could
+    qualify for."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, level in enumerate(levels):
+        if level.code in seen:
+            message = f"code {level.code!r} is already used by levels.{seen[level.code]}"
+            problems.append((("levels", index, "code"), message, level.code))
+        seen.setdefault(level.code, index)
+    base, *higher = levels
+    for name in _THRESHOLDS:
+        if getattr(base, name) is not None:
+            message = "the first level is every member's: it has no thresholds"
+            problems.append((("levels", 0, name), message, getattr(base, name)))
+    for index, level in enumerate(higher, start=1):
+        if level.qualify_spend is None and level.qualify_orders is None:
+            message = f"level {level.code!r} needs qualify_spend or qualify_orders"
+            problems.append((("levels", index, "qualify_spend"), message, None))
+    return problems
+
+
+_THRESHOLDS = ("qualify_spend", "qualify_orders", "retain_spend", "retain_orders")

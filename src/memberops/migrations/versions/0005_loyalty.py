@@ -116,7 +116,7 @@ def upgrade() -> None:
         sa.Column("dedupe_key", sa.String(length=120), nullable=True),
         sa.Column("issued_at", memberops.kernel.db.UTCDateTime(), nullable=False),
         sa.Column("valid_from", memberops.kernel.db.UTCDateTime(), nullable=False),
-        sa.Column("valid_until", memberops.kernel.db.UTCDateTime(), nullable=True),
+        sa.Column("valid_until", memberops.kernel.db.UTCDateTime(), nullable=False),
         sa.Column("redeemed_at", memberops.kernel.db.UTCDateTime(), nullable=True),
         sa.Column("order_external_id", sa.String(length=128), nullable=True),
         sa.Column("order_amount_cents", sa.BigInteger(), nullable=True),
@@ -141,6 +141,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("coupons", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_coupons_expiry", ["tenant_id", "status", "valid_until"], unique=False
+        )
         batch_op.create_index(
             "ix_coupons_member", ["tenant_id", "member_id", "status"], unique=False
         )
@@ -384,6 +387,7 @@ def downgrade() -> None:
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.drop_index("ix_coupons_template")
         batch_op.drop_index("ix_coupons_member")
+        batch_op.drop_index("ix_coupons_expiry")
 
     op.drop_table("coupons")
     op.drop_table("tenant_sections")

@@ -1,0 +1,275 @@
+"""The coupons tab: the tenant's templates with their stats, a page at a time, newest first;
+a dialog to create one of the four kinds and a switch to deactivate (or reactivate) one, both
+through the coupons room's template verbs (``loyalty:manage``)."""
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from operator import eq
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nicegui import events, ui
+from pydantic import ValidationError
+
+from memberops.console.charts import Translate
+from memberops.console.formatting import number, percent, yuan
+from memberops.console.pages.loyalty.forms import Problems, entered, problems, section_title, table
+from memberops.console.pages.shell import transaction
+from memberops.console.viewer import Viewer
+from memberops.kernel.errors import DomainError
+from memberops.loyalty.coupons import templates
+from memberops.loyalty.coupons.models import CouponKind
+from memberops.loyalty.coupons.schemas import TemplateCreate, TemplatePatch, TemplateRead
+from memberops.tenancy.access import Permission
+
+#: Templates per page.
+PAGE_SIZE = 10
+COLUMNS = (
+    "name",
+    "kind",
+    "value",
+    "validity",
+    "stock",
+    "issued",
+    "redeemed",
+    "rate",
+    "gmv",
+    "state",
+)
+#: The kind-specific inputs of the dialog, each named as the kind that shows it.
+KIND_INPUTS = (CouponKind.amount_off.value, CouponKind.percent_off.value, CouponKind.gift.value)
+#: Every input of the dialog labelled ``coupons.field.<name>``.
+DIALOG_FIELDS = (
+    *KIND_INPUTS,
+    "threshold",
+    "valid_days",
+    "valid_from",
+    "valid_until",
+    "stock",
+    "per_member_limit",
+    "points_price",
+)
+
+
+def describe_value(template: TemplateRead, t: Translate) -> str:
+    """What a coupon gives, in a line: "¥20.00 off orders from ¥100.00", "20% off"…"""
+    over = t("coupon.over", threshold=yuan(template.threshold)) if template.threshold else ""
+    if template.kind == CouponKind.amount_off:
+        return t("coupon.value.amount_off", amount=yuan(template.amount_off)) + over
+    if template.kind == CouponKind.percent_off:
+        return t("coupon.value.percent_off", percent=template.percent_off) + over
+    if template.kind == CouponKind.gift:
+        return t("coupon.value.gift", gift=template.gift) + over
+    return t("coupon.value.free_shipping") + over
+
+
+def describe_validity(template: TemplateRead, viewer: Viewer) -> str:
+    if template.valid_days is not None:
+        return viewer.t("coupon.valid_days", days=template.valid_days)
+    return f"{viewer.when(template.valid_from)} – {viewer.when(template.valid_until)}"
+
+
+class CouponsTab:
+    """Templates of one tenant, with the trail of cursors walked for "previous"."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+        self.trail: list[int | None] = [None]
+
+    @property
+    def manages(self) -> bool:
+        return self.viewer.principal.can(Permission.loyalty_manage)
+
+    def _move(self, after: int | None) -> None:
+        if after is None:
+            self.trail.pop()
+        else:
+            self.trail.append(after)
+        self.show.refresh()
+
+    @ui.refreshable_method
+    def show(self) -> None:
+        t, principal = self.viewer.t, self.viewer.principal
+        with transaction() as session:
+            found = templates.list_templates(session, principal, self.trail[-1], PAGE_SIZE + 1)
+            shown = templates.read_templates(session, principal, found[:PAGE_SIZE])
+        with ui.card().classes("w-full shadow-sm gap-3"):
+            with ui.row().classes("w-full items-center"):
+                section_title(t("coupons.templates"))
+                ui.space()
+                if self.manages:
+                    ui.button(t("coupons.new"), icon="add", on_click=self._create).props(
+                        "unelevated no-caps color=primary"
+                    )
+            if not shown:
+                self._empty()
+                return
+            self._table(shown)
+            self._pager(found)
+
+    def _empty(self) -> None:
+        with ui.column().classes("w-full items-center py-10 gap-2"):
+            ui.icon("confirmation_number", size="2.5rem").classes("text-slate-300")
+            ui.label(self.viewer.t("coupons.empty")).classes("text-slate-500")
+
+    def _row(self, template: TemplateRead) -> dict[str, Any]:
+        t, stats = self.viewer.t, template.stats
+        stock = t("coupons.unlimited")
+        if template.stock is not None:
+            stock = t("coupons.stock_left", left=number(template.remaining or 0))
+            stock += f" / {number(template.stock)}"
+        return {
+            "id": template.id,
+            "active": template.active,
+            "name": template.name,
+            "kind": t(f"coupon.kind.{template.kind}"),
+            "value": describe_value(template, t),
+            "validity": describe_validity(template, self.viewer),
+            "stock": stock,
+            "issued": number(stats.issued),
+            "redeemed": number(stats.redeemed),
+            "rate": percent(stats.redemption_rate),
+            "gmv": yuan(stats.gmv),
+            "state": t("coupons.active" if template.active else "coupons.inactive"),
+            "toggle": t("coupons.deactivate" if template.active else "coupons.activate"),
+        }
+
+    def _table(self, shown: list[TemplateRead]) -> None:
+        t = self.viewer.t
+        columns = [(name, t(f"coupons.col.{name}")) for name in COLUMNS]
+        if self.manages:
+            columns.append(("action", ""))
+        grid = table(columns, [self._row(template) for template in shown], key="id")
+        if self.manages:
+            grid.add_slot(
+                "body-cell-action",
+                """<q-td :props="props"><q-btn flat dense no-caps size="sm"
+                :color="props.row.active ? 'negative' : 'primary'" :label="props.row.toggle"
+                @click="$parent.$emit('toggle', props.row)" /></q-td>""",
+            )
+            grid.on("toggle", self._toggle)
+
+    def _toggle(self, event: events.GenericEventArguments) -> None:
+        row = event.args
+        try:
+            with transaction() as session:
+                body = TemplatePatch(active=not row["active"])
+                templates.patch_template(session, self.viewer.principal, int(row["id"]), body)
+        except DomainError as error:
+            ui.notify(error.detail, type="negative")
+            return
+        key = "coupons.activated" if not row["active"] else "coupons.deactivated"
+        ui.notify(self.viewer.t(key, name=row["name"]), type="positive")
+        self.show.refresh()
+
+    def _pager(self, found: list[Any]) -> None:
+        t = self.viewer.t
+        with ui.row().classes("w-full items-center justify-end gap-1"):
+            ui.label(t("members.page", page=len(self.trail))).classes("text-xs text-slate-500")
+            back = ui.button(icon="chevron_left", on_click=lambda: self._move(None))
+            back.props("flat dense round size=sm").set_enabled(len(self.trail) > 1)
+            forward = ui.button(icon="chevron_right").props("flat dense round size=sm")
+            if len(found) > PAGE_SIZE:
+                last = found[PAGE_SIZE - 1].id
+                forward.on_click(lambda: self._move(last))
+            else:
+                forward.disable()
+
+    def _create(self) -> None:
+        TemplateDialog(self.viewer, self.show.refresh).open()
+
+
+def local_day(text: str | None, timezone: str, *, end: bool) -> datetime | None:
+    """A YYYY-MM-DD day of the tenant as the UTC instant it starts (or, for the last day of a
+    window, the instant after it ends); None for a blank or malformed day, which the template
+    model then reports as missing."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    start = datetime.combine(day + timedelta(days=1 if end else 0), time(), ZoneInfo(timezone))
+    return start.astimezone(UTC)
+
+
+class TemplateDialog:
+    """The "new template" form: the kind decides which value input shows; validity is a
+    number of days after issue or a window of local days."""
+
+    def __init__(self, viewer: Viewer, done: Callable[[], object]) -> None:
+        self.viewer, self.done = viewer, done
+        t = viewer.t
+        self.dialog = ui.dialog()
+        with self.dialog, ui.card().classes("w-[32rem] gap-2"):
+            section_title(t("coupons.new"))
+            self.name = ui.input(t("coupons.col.name")).props("dense outlined").classes("w-full")
+            kinds = {kind.value: t(f"coupon.kind.{kind.value}") for kind in CouponKind}
+            self.kind = ui.select(kinds, label=t("coupons.col.kind"), value="amount_off")
+            self.kind.props("dense outlined").classes("w-full")
+            self.values = {
+                name: self._input(f"coupons.field.{name}").bind_visibility_from(
+                    self.kind, "value", backward=partial(eq, name)
+                )
+                for name in KIND_INPUTS
+            }
+            self.threshold = self._input("coupons.field.threshold")
+            with ui.row().classes("w-full no-wrap gap-2"):
+                self.valid_days = self._input("coupons.field.valid_days")
+                self.valid_from = self._input("coupons.field.valid_from").props("type=date")
+                self.valid_until = self._input("coupons.field.valid_until").props("type=date")
+            with ui.row().classes("w-full no-wrap gap-2"):
+                self.stock = self._input("coupons.field.stock")
+                self.limit = self._input("coupons.field.per_member_limit", "1")
+                self.points_price = self._input("coupons.field.points_price")
+            self.problems = Problems()
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button(t("common.cancel"), on_click=self.dialog.close).props("flat no-caps")
+                ui.button(t("coupons.create"), on_click=self._submit).props(
+                    "unelevated no-caps color=primary"
+                )
+
+    def _input(self, key: str, value: str = "") -> ui.input:
+        return ui.input(self.viewer.t(key), value=value).props("dense outlined").classes("w-full")
+
+    def open(self) -> None:
+        self.dialog.open()
+
+    def _document(self) -> dict[str, Any]:
+        timezone = self.viewer.principal.timezone
+        kind = str(self.kind.value)
+        values = {name: entered(box) if kind == name else None for name, box in self.values.items()}
+        return {
+            "name": entered(self.name) or "",
+            "kind": kind,
+            **values,
+            "threshold": entered(self.threshold) or "0",
+            "valid_days": entered(self.valid_days),
+            "valid_from": local_day(entered(self.valid_from), timezone, end=False),
+            "valid_until": local_day(entered(self.valid_until), timezone, end=True),
+            "stock": entered(self.stock),
+            "per_member_limit": entered(self.limit),
+            "points_price": entered(self.points_price),
+        }
+
+    def _where(self, loc: Sequence[str | int]) -> str:
+        """A field's location as the dialog labels it."""
+        name = str(loc[0]) if loc else ""
+        if name in ("name", "kind"):
+            return self.viewer.t(f"coupons.col.{name}")
+        if name in DIALOG_FIELDS:
+            return self.viewer.t(f"coupons.field.{name}")
+        return ".".join(map(str, loc))
+
+    def _submit(self) -> None:
+        try:
+            body = TemplateCreate.model_validate(self._document())
+            with transaction() as session:
+                templates.create_template(session, self.viewer.principal, body)
+        except (ValidationError, DomainError) as error:
+            self.problems.show(problems(error, self._where))
+            return
+        ui.notify(self.viewer.t("coupons.created", name=body.name), type="positive")
+        self.dialog.close()
+        self.done()

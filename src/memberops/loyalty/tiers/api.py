@@ -1,0 +1,61 @@
+"""HTTP routes of the tiers room: the ladder (read, replace), members per level, and a
+member's level with its history. Thin: verbs in ``service``, reads in ``queries``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from memberops.kernel.pagination import cut_page, decode_cursor
+from memberops.kernel.web import SessionDep
+from memberops.loyalty.tiers import queries, service
+from memberops.loyalty.tiers.rules import TierLadder
+from memberops.loyalty.tiers.schemas import Distribution, LadderSaved, MemberTierRead
+from memberops.members import service as members
+from memberops.tenancy.access import Permission, Principal
+from memberops.tenancy.dependencies import require
+
+router = APIRouter(tags=["loyalty"])
+
+Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
+RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
+MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
+
+
+@router.get("/loyalty/tiers", response_model=TierLadder)
+def read_ladder(session: SessionDep, principal: Reader) -> TierLadder:
+    """The tenant's tier ladder, lowest level first."""
+    return service.ladder(session, principal.tenant_id)
+
+
+@router.put("/loyalty/tiers", response_model=LadderSaved)
+def replace_ladder(body: TierLadder, session: SessionDep, principal: RulesEditor) -> LadderSaved:
+    """Replace the whole ladder (audited) and re-evaluate every member against it at once:
+    members are placed and upgraded, never moved down before their period ends."""
+    changed = service.save_ladder(session, principal, body)
+    return LadderSaved(ladder=body, members_changed=changed)
+
+
+@router.get("/loyalty/tiers/distribution", response_model=Distribution)
+def distribution(session: SessionDep, principal: Reader) -> Distribution:
+    """How many members hold each level."""
+    return queries.distribution(session, principal)
+
+
+@router.get("/members/{member_id}/tier", response_model=MemberTierRead)
+def member_tier(
+    member_id: MemberId,
+    session: SessionDep,
+    principal: Reader,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> MemberTierRead:
+    """The member's level now and its tier history, newest first."""
+    members.get_member(session, principal, member_id)
+    rows = queries.history(session, principal, member_id, decode_cursor(cursor), limit + 1)
+    page = cut_page(rows, limit)
+    return MemberTierRead(
+        member_id=str(member_id),
+        level=queries.level_of(session, principal, member_id),
+        history=[queries.read_change(change) for change in page.items],
+        next_cursor=page.next_cursor,
+    )
