@@ -17,13 +17,14 @@ from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.api.app import create_app
-from memberops.kernel.db import make_engine, normalise_url
-from memberops.kernel.settings import Settings
+from memberops.kernel.db import make_engine, make_session_factory, normalise_url
+from memberops.kernel.settings import Settings, get_settings
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role
 from memberops.wiring import register_handlers
+from tests.races import Racer
 
 PG_URL_VAR = "MEMBEROPS_TEST_DATABASE_URL"
 
@@ -63,6 +64,23 @@ def _postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
+@pytest.fixture
+def cli_db(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A fresh database named by the environment, as the CLI reads it in production, and an
+    engine to inspect it (nothing migrated: a test runs ``memberops init`` itself)."""
+    if backend == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'cli.db'}"])
+    else:
+        urls = (e.url.render_as_string(hide_password=False) for e in _postgres_engine())
+    for url in urls:
+        monkeypatch.setenv("MEMBEROPS_DATABASE_URL", url)
+        get_settings.cache_clear()
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+        get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
@@ -76,6 +94,27 @@ def postgresql_engine() -> Iterator[Engine]:
     for engine in _postgres_engine():
         upgrade(engine)
         yield engine
+
+
+@pytest.fixture(scope="module")
+def fresh_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database of the module's own, dropped afterwards: for tests that
+    commit for real (the concurrency tests), which the rolled-back ``connection`` cannot host."""
+    for engine in _postgres_engine():
+        upgrade(engine)
+        yield engine
+
+
+@pytest.fixture
+def app_and_key(fresh_engine: Engine) -> Racer:
+    """The real app on ``fresh_engine`` (its own session per request) and a new tenant with an
+    admin key."""
+    settings = Settings(database_url="sqlite://", secret_key="test")
+    with make_session_factory(fresh_engine)() as session, session.begin():
+        created = tenancy.create_tenant(session, f"race-{uuid.uuid4().hex[:8]}", settings)
+        admin = tenancy.principal_for(created, Role.admin, "test")
+        key = tenancy.create_api_key(session, admin, Role.admin)
+    return Racer(create_app(settings, fresh_engine), {"Authorization": f"Bearer {key}"}, created.id)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,7 +4,6 @@ Every command opens its own transaction and commits only when the whole command 
 a domain error prints its detail on stderr and exits with status 2.
 """
 
-import getpass
 import json
 import os
 import secrets
@@ -35,6 +34,7 @@ from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy import users
 from memberops.tenancy.access import Principal
+from memberops.tenancy.cli import acting_admin, cli_actor
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
 from memberops.wiring import register_handlers
@@ -63,10 +63,6 @@ err = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 DEMO_ADMIN = "admin@example.com"
-
-
-def cli_actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -102,7 +98,7 @@ def transaction() -> Iterator[Session]:
 
 
 def tenant_principal(session: Session, tenant: str) -> Principal:
-    return tenancy.principal_for(tenancy.get_tenant(session, tenant), Role.admin, cli_actor())
+    return acting_admin(tenancy.get_tenant(session, tenant))
 
 
 def _credentials_work(session: Session, saved: dict[str, str]) -> bool:

@@ -1,10 +1,7 @@
 """``memberops recompute stats`` against a fresh database with real commits."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -14,35 +11,16 @@ from memberops.activity.models import MemberStats
 from memberops.activity.schemas import OrderCreate
 from memberops.cli import app
 from memberops.kernel import clock
-from memberops.kernel.db import make_engine
-from memberops.kernel.settings import get_settings
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
 from tests.activity.support import order_body, stats_rows
-from tests.conftest import _postgres_engine
 
 
-@pytest.fixture
-def db(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A fresh database named by the environment, as the CLI reads it in production."""
-    if backend == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'cli.db'}"])
-    else:
-        urls = (e.url.render_as_string(hide_password=False) for e in _postgres_engine())
-    for url in urls:
-        monkeypatch.setenv("MEMBEROPS_DATABASE_URL", url)
-        get_settings.cache_clear()
-        engine = make_engine(url)
-        yield engine
-        engine.dispose()
-        get_settings.cache_clear()
-
-
-def test_recompute_stats_rebuilds_the_rows(db: Engine) -> None:
+def test_recompute_stats_rebuilds_the_rows(cli_db: Engine) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["init"], catch_exceptions=False).exit_code == 0
     at = datetime(2026, 11, 23, tzinfo=UTC)
-    with clock.frozen(at), Session(db, expire_on_commit=False) as session:
+    with clock.frozen(at), Session(cli_db, expire_on_commit=False) as session:
         with session.begin():
             principal = tenancy.principal_for(
                 tenancy.get_tenant(session, "default"), Role.admin, "test"
@@ -55,7 +33,7 @@ def test_recompute_stats_rebuilds_the_rows(db: Engine) -> None:
         result = runner.invoke(app, ["recompute", "stats"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Recomputed member stats of default." in result.stdout
-    with Session(db) as session:
+    with Session(cli_db) as session:
         assert stats_rows(session, principal.tenant_id) == stored
     missing = runner.invoke(app, ["recompute", "stats", "--tenant", "nope"])
     assert missing.exit_code == 2

@@ -5,61 +5,24 @@ PostgreSQL only: SQLite takes one writer at a time (``BEGIN IMMEDIATE``), so not
 """
 
 import random
-import threading
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from memberops.activity import stats
 from memberops.activity.models import MemberStats, Order, Refund
-from memberops.api.app import create_app
 from memberops.kernel.db import make_session_factory
-from memberops.kernel.settings import Settings
-from memberops.migrations import upgrade
-from memberops.tenancy import service as tenancy
-from memberops.tenancy.models import Role
 from tests.activity.support import ORDERS, order_body
-from tests.conftest import _postgres_engine
+from tests.races import Call, Racer, at_once
 
 pytestmark = pytest.mark.postgres_only
 THREADS = 8
 
 
-@pytest.fixture(scope="module")
-def fresh_engine() -> Iterator[Engine]:
-    for engine in _postgres_engine():
-        upgrade(engine)
-        yield engine
-
-
-@pytest.fixture
-def app_and_key(fresh_engine: Engine) -> tuple[FastAPI, dict[str, str], int]:
-    settings = Settings(database_url="sqlite://", secret_key="test")
-    with make_session_factory(fresh_engine)() as session, session.begin():
-        created = tenancy.create_tenant(session, f"race-{uuid.uuid4().hex[:8]}", settings)
-        key = tenancy.create_api_key(
-            session, tenancy.principal_for(created, Role.admin, "test"), Role.admin
-        )
-    return create_app(settings, fresh_engine), {"Authorization": f"Bearer {key}"}, created.id
-
-
-def _at_once(app: FastAPI, headers: dict[str, str], calls: list[tuple[str, Any]]) -> list[int]:
-    barrier = threading.Barrier(len(calls))
-
-    def post(call: tuple[str, Any]) -> httpx.Response:
-        client = TestClient(app, raise_server_exceptions=False)
-        barrier.wait()
-        return client.post(call[0], json=call[1], headers=headers)
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return sorted(r.status_code for r in pool.map(post, calls))
+def _statuses(racer: Racer, calls: list[Call]) -> list[int]:
+    return sorted(r.status_code for r in at_once(racer, calls))
 
 
 def _count(engine: Engine, model: Any, tenant_id: int) -> int:
@@ -68,27 +31,26 @@ def _count(engine: Engine, model: Any, tenant_id: int) -> int:
         return session.scalar(query) or 0
 
 
-def test_the_same_order_at_once_is_stored_once(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
-) -> None:
-    app, headers, tenant_id = app_and_key
-    statuses = _at_once(app, headers, [(ORDERS, order_body())] * THREADS)
+def test_the_same_order_at_once_is_stored_once(fresh_engine: Engine, app_and_key: Racer) -> None:
+    tenant_id = app_and_key.tenant_id
+    statuses = _statuses(app_and_key, [Call(ORDERS, order_body())] * THREADS)
     assert statuses == [200] * (THREADS - 1) + [201]
     assert _count(fresh_engine, Order, tenant_id) == 1
 
 
 def test_refunds_at_once_never_pass_the_paid_amount(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
+    fresh_engine: Engine, app_and_key: Racer
 ) -> None:
     app, headers, tenant_id = app_and_key
     created = TestClient(app).post(ORDERS, json=order_body(amount="100"), headers=headers)
     assert created.status_code == 201
     calls = [
-        (f"{ORDERS}/T1001/refunds", {"refund_id": f"R{n}", "amount": "30"}) for n in range(THREADS)
+        Call(f"{ORDERS}/T1001/refunds", {"refund_id": f"R{n}", "amount": "30"})
+        for n in range(THREADS)
     ]
-    assert _at_once(app, headers, calls) == [201] * 3 + [409] * (THREADS - 3)
-    same = [(f"{ORDERS}/T1001/refunds", {"refund_id": "RX", "amount": "10"})] * THREADS
-    assert _at_once(app, headers, same) == [200] * (THREADS - 1) + [201]
+    assert _statuses(app_and_key, calls) == [201] * 3 + [409] * (THREADS - 3)
+    same = [Call(f"{ORDERS}/T1001/refunds", {"refund_id": "RX", "amount": "10"})] * THREADS
+    assert _statuses(app_and_key, same) == [200] * (THREADS - 1) + [201]
     with make_session_factory(fresh_engine)() as session:
         order = session.scalar(select(Order).where(Order.tenant_id == tenant_id))
         assert order is not None
@@ -100,12 +62,12 @@ def test_refunds_at_once_never_pass_the_paid_amount(
 
 
 def test_orders_of_one_member_at_once_leave_exact_stats(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
+    fresh_engine: Engine, app_and_key: Racer
 ) -> None:
     app, headers, tenant_id = app_and_key
     TestClient(app).post(ORDERS, json=order_body("T0"), headers=headers)
-    calls = [(ORDERS, order_body(f"T{n}", amount="1")) for n in range(1, THREADS + 1)]
-    assert _at_once(app, headers, calls) == [201] * THREADS
+    calls = [Call(ORDERS, order_body(f"T{n}", amount="1")) for n in range(1, THREADS + 1)]
+    assert _statuses(app_and_key, calls) == [201] * THREADS
     with make_session_factory(fresh_engine)() as session, session.begin():
         stored = session.scalar(select(MemberStats).where(MemberStats.tenant_id == tenant_id))
         assert stored is not None
@@ -117,27 +79,20 @@ def test_orders_of_one_member_at_once_leave_exact_stats(
 
 
 def test_batches_naming_the_same_people_in_other_orders_do_not_deadlock(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
+    fresh_engine: Engine, app_and_key: Racer
 ) -> None:
     """Four batches over one pool of new customers, each in its own order: every batch first
     resolves its members in one global order, so all are stored without a lock cycle."""
-    app, headers, tenant_id = app_and_key
+    tenant_id = app_and_key.tenant_id
     phones = [f"1380013{n:04d}" for n in range(40)]
     batches = []
     for client in range(4):
         order = random.Random(client).sample(phones, len(phones))
         items = [order_body(f"B{client}-{i}", phone) for i, phone in enumerate(order)]
-        batches.append(("/api/v1/orders:batch", {"items": items}))
-    barrier = threading.Barrier(len(batches))
-
-    def post(call: tuple[str, Any]) -> list[int]:
-        client = TestClient(app, raise_server_exceptions=False)
-        barrier.wait()
-        response = client.post(call[0], json=call[1], headers=headers)
+        batches.append(Call("/api/v1/orders:batch", {"items": items}))
+    statuses = []
+    for response in at_once(app_and_key, batches):
         assert response.status_code == 200, response.text
-        return [item["status"] for item in response.json()["items"]]
-
-    with ThreadPoolExecutor(len(batches)) as pool:
-        statuses = [status for answer in pool.map(post, batches) for status in answer]
+        statuses += [item["status"] for item in response.json()["items"]]
     assert statuses == [201] * 160
     assert _count(fresh_engine, Order, tenant_id) == 160

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +38,15 @@ Prepare = Callable[[dict[str, str], Path], str]
 def api(base: str, key: str) -> httpx.Client:
     headers = {"Authorization": f"Bearer {key}"}
     return httpx.Client(base_url=f"{base}/api/v1", headers=headers, trust_env=False, timeout=30)
+
+
+def login(page: Page, base: str, email: str) -> None:
+    """Log in as ``email`` through the login form and wait for the landing page."""
+    page.goto(f"{base}/console/")
+    page.get_by_label("邮箱").fill(email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/console/overview")
 
 
 def chromium_or_skip() -> None:

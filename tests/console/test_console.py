@@ -15,7 +15,15 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.support import PASSWORD, RESULTS, api, chromium_or_skip, cli, running_server
+from tests.console.support import (
+    PASSWORD,
+    RESULTS,
+    api,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -83,11 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _login(page: Page, server: Server, email: str) -> None:
-    page.goto(f"{server.base}/console/")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/overview")  # the landing page
+    login(page, server.base, email)
     page.goto(f"{server.base}/console/members")
 
 

@@ -19,7 +19,15 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.support import PASSWORD, RESULTS, api, chromium_or_skip, cli, running_server
+from tests.console.support import (
+    PASSWORD,
+    RESULTS,
+    api,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -102,14 +110,6 @@ def programme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Programme]:
         yield Programme(base, key, *loaded)
 
 
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/console/")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/overview")
-
-
 def _field(page: Page, name: str) -> Any:
     return page.locator(f"[data-field='{name}'] input, input[data-field='{name}']")
 
@@ -124,7 +124,7 @@ def _shot(page: Page, tmp_path: Path, name: str) -> None:
 def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
-    _login(page, programme.base, ADMIN)
+    login(page, programme.base, ADMIN)
     page.get_by_role("link", name="会员权益").click()
     page.wait_for_url("**/console/loyalty")
     expect(_field(page, "gold.name")).to_have_value("金卡会员")
@@ -170,7 +170,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
 
 
 def test_new_template_and_deactivate(page: Page, programme: Programme) -> None:
-    _login(page, programme.base, ADMIN)
+    login(page, programme.base, ADMIN)
     page.goto(f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="优惠券").click()
     page.get_by_role("button", name="新建模板").click()
@@ -202,7 +202,7 @@ def test_new_template_and_deactivate(page: Page, programme: Programme) -> None:
 def test_member_page_shows_tier_history_points_and_coupons(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
-    _login(page, programme.base, ADMIN)
+    login(page, programme.base, ADMIN)
     page.goto(f"{programme.base}/console/members/{programme.member_id}")
     card = page.locator(".q-card").filter(has=page.get_by_text("等级变动"))
     expect(card.get_by_role("cell", name="金卡会员").first).to_be_visible()
@@ -219,7 +219,7 @@ def test_member_page_shows_tier_history_points_and_coupons(
 def test_an_analyst_reads_the_rules_but_cannot_change_them(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
-    _login(page, programme.base, ANALYST)
+    login(page, programme.base, ANALYST)
     page.goto(f"{programme.base}/console/loyalty")
     expect(page.get_by_text("仅管理员可修改这些规则")).to_be_visible()
     expect(_field(page, "gold.qualify_spend")).to_be_disabled()
@@ -235,7 +235,7 @@ def test_an_analyst_reads_the_rules_but_cannot_change_them(
 
 
 def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) -> None:
-    _login(page, programme.base, ADMIN)
+    login(page, programme.base, ADMIN)
     page.goto(f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="签到与礼遇").click()
     _field(page, "day.7").fill("60")
@@ -261,7 +261,7 @@ def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) 
 
 def test_empty_states(page: Page, programme: Programme) -> None:
     """A merchant that never used loyalty: no points, no templates, a member with nothing."""
-    _login(page, programme.base, NEWCOMER)
+    login(page, programme.base, NEWCOMER)
     page.goto(f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="积分").click()
     expect(page.get_by_text("暂无未使用的积分")).to_be_visible()

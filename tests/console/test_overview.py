@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.support import PASSWORD, RESULTS, api, chromium_or_skip, cli, running_server
+from tests.console.support import (
+    RESULTS,
+    api,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -68,14 +75,6 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         yield Loaded(base, answer.json(), *_busiest(home / "console.db"))
 
 
-def _login(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/console/")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/overview")
-
-
 def _figure(page: Page, key: str) -> int:
     return int(page.locator(f"[data-figure={key}]").inner_text().replace(",", ""))
 
@@ -83,7 +82,7 @@ def _figure(page: Page, key: str) -> int:
 def test_overview_shows_buyers_split_into_active_and_dormant(
     page: Page, loaded: Loaded, tmp_path: Path
 ) -> None:
-    _login(page, loaded.base, ADMIN)
+    login(page, loaded.base, ADMIN)
     expect(page.get_by_text("经营概览").first).to_be_visible()
     shown = {key: _figure(page, key) for key in CARDS}
     assert shown["active_30d"] + shown["dormant"] == shown["buyers_365d"] > 0
@@ -100,14 +99,14 @@ def test_overview_shows_buyers_split_into_active_and_dormant(
 
 
 def test_a_merchant_without_orders_sees_how_to_start(page: Page, loaded: Loaded) -> None:
-    _login(page, loaded.base, OUTLET)
+    login(page, loaded.base, OUTLET)
     expect(page.get_by_text("还没有订单 —— 用 `memberops demo` 载入演示商户")).to_be_visible()
     expect(page.locator("[data-figure=buyers_365d]")).to_have_count(0)
 
 
 def test_member_page_pages_through_the_timeline(page: Page, loaded: Loaded, tmp_path: Path) -> None:
     assert loaded.busiest_orders > 10  # more than one page of orders
-    _login(page, loaded.base, ADMIN)
+    login(page, loaded.base, ADMIN)
     page.get_by_role("link", name="会员", exact=True).click()
     page.wait_for_url("**/console/members")
     page.goto(f"{loaded.base}/console/members/{loaded.busiest}")

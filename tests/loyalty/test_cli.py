@@ -1,9 +1,7 @@
 """``memberops loyalty daily`` and ``memberops loyalty tiers evaluate`` against a fresh
 database with real commits, through typer's runner."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
@@ -14,7 +12,6 @@ from memberops.cli import app
 from memberops.identity import service as identity
 from memberops.identity.schemas import MemberUpsert
 from memberops.kernel import clock
-from memberops.kernel.db import make_engine
 from memberops.kernel.settings import get_settings
 from memberops.loyalty.coupons.schemas import TemplateCreate
 from memberops.loyalty.coupons.templates import create_template
@@ -26,27 +23,16 @@ from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role
 from memberops.tenancy.sections import save_section
-from tests.conftest import _postgres_engine
 
 JOINED = datetime(2025, 10, 1, 2, 0, tzinfo=UTC)
 BIRTHDAY = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)  # 10:00 on Nov 11 in Shanghai
 
 
 @pytest.fixture
-def db(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A fresh database named by the environment, as the CLI reads it in production."""
-    if backend == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'cli.db'}"])
-    else:
-        urls = (e.url.render_as_string(hide_password=False) for e in _postgres_engine())
-    for url in urls:
-        monkeypatch.setenv("MEMBEROPS_DATABASE_URL", url)
-        get_settings.cache_clear()
-        engine = make_engine(url)
-        assert CliRunner().invoke(app, ["init"], catch_exceptions=False).exit_code == 0
-        yield engine
-        engine.dispose()
-        get_settings.cache_clear()
+def db(cli_db: Engine) -> Engine:
+    """The CLI's database after ``memberops init``: its default tenant, ready to fill."""
+    assert CliRunner().invoke(app, ["init"], catch_exceptions=False).exit_code == 0
+    return cli_db
 
 
 def _default(session: Session) -> Principal:

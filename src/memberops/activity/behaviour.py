@@ -12,6 +12,7 @@ from memberops.activity.events import EventRecorded
 from memberops.activity.models import Event
 from memberops.activity.schemas import EventCreate, EventRead
 from memberops.kernel.events import publish
+from memberops.kernel.pagination import newest_first
 from memberops.members.service import lock_members
 from memberops.tenancy.access import Principal, tenant_scope
 
@@ -79,6 +80,4 @@ def list_events(
 ) -> list[Event]:
     """A member's events, newest first (by id), after the cursor."""
     query = tenant_scope(principal, Event).where(Event.member_id == member_id)
-    if before_id is not None:
-        query = query.where(Event.id < before_id)
-    return list(session.scalars(query.order_by(Event.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, Event.id, before_id, limit)))

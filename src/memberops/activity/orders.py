@@ -17,6 +17,7 @@ from memberops.activity.events import OrderPaid
 from memberops.activity.models import Order, OrderLine, OrderStatus
 from memberops.activity.schemas import Address, LineRead, OrderCreate, OrderRead
 from memberops.kernel.events import publish
+from memberops.kernel.pagination import newest_first
 from memberops.members.service import lock_members
 from memberops.tenancy.access import Principal, mask_name, mask_phone, mask_text, tenant_scope
 
@@ -204,6 +205,4 @@ def list_orders(
 ) -> list[Order]:
     """A member's orders, newest first (by id), after the cursor."""
     query = tenant_scope(principal, Order).where(Order.member_id == member_id)
-    if before_id is not None:
-        query = query.where(Order.id < before_id)
-    return list(session.scalars(query.order_by(Order.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, Order.id, before_id, limit)))

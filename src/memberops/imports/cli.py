@@ -7,7 +7,6 @@ fit the file. Each batch is committed on its own, so an interrupted import is fi
 running it again.
 """
 
-import getpass
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,12 +36,10 @@ from memberops.imports.report import write_report
 from memberops.imports.run import Progress as ProgressCallback
 from memberops.imports.run import run_import
 from memberops.imports.service import Outcome
-from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import DomainError
-from memberops.kernel.settings import get_settings
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
-from memberops.tenancy.models import Role
+from memberops.tenancy.cli import acting_admin, sessions
 
 import_app = typer.Typer(help="Bulk imports from CSV and XLSX files.", no_args_is_help=True)
 
@@ -54,20 +51,10 @@ def _read(path: Path) -> bytes:
         raise UnreadableFile(f"Cannot read {path}: {exc.strerror}.", file=str(path)) from exc
 
 
-@contextmanager
-def _sessions() -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(get_settings().database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
-
-
 def _principal(factory: sessionmaker[Session], tenant: str) -> Principal:
     """The tenant's admin, acting as the person at the terminal (as every CLI command does)."""
     with factory.begin() as session:
-        found = tenancy.get_tenant(session, tenant)
-        return tenancy.principal_for(found, Role.admin, f"cli:{getpass.getuser()}")
+        return acting_admin(tenancy.get_tenant(session, tenant))
 
 
 @contextmanager
@@ -147,7 +134,7 @@ def members(
     report_path = errors or file.with_suffix(".errors.csv")
     try:
         source = load_source(file.name, _read(file), preset, parse_overrides(map_ or []))
-        with _sessions() as factory:
+        with sessions() as factory:
             principal = _principal(factory, tenant)
             with _report(report_path, console) as report, _progress_bar(console) as show:
                 outcome = run_import(
@@ -198,7 +185,7 @@ def orders(
     started = time.perf_counter()
     report_path = errors or file.with_suffix(".errors.csv")
     try:
-        with _sessions() as factory:
+        with sessions() as factory:
             principal = _principal(factory, tenant)
             with _report(report_path, console) as report, _progress_bar(console) as show:
                 outcome = import_orders(

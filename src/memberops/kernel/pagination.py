@@ -8,7 +8,10 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from memberops.kernel.errors import InvalidInput
 
@@ -21,6 +24,7 @@ class Keyed(Protocol):
 
 
 T = TypeVar("T", bound=Keyed)
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 #: Keys are 64-bit row ids: a cursor outside this range was not given out by the API.
 MAX_KEY = 2**63 - 1
@@ -64,3 +68,11 @@ def cut_page(rows: Sequence[T], limit: int) -> Page[T]:
     the cursor after the last one kept."""
     more = len(rows) > limit
     return Page(rows[:limit], encode_cursor(rows[limit - 1].id) if more else None)
+
+
+def newest_first(query: S, key: InstrumentedAttribute[int], before: int | None, limit: int) -> S:
+    """``query`` as one page of a newest-first list: rows keyed below the cursor's ``before``
+    (all of them on the first page), highest key first, at most ``limit``."""
+    if before is not None:
+        query = query.where(key < before)
+    return query.order_by(key.desc()).limit(limit)

@@ -6,9 +6,6 @@ expiry and birthday gifts for one tenant or all of them, one transaction per ste
 import, with a progress bar on stderr.
 """
 
-import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -17,13 +14,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberops.kernel.db import make_engine, make_session_factory
 from memberops.kernel.errors import DomainError
-from memberops.kernel.settings import get_settings
 from memberops.loyalty.jobs import evaluate_tiers, run_daily
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
-from memberops.tenancy.models import Role
+from memberops.tenancy.cli import acting_admin, sessions
 
 loyalty_app = typer.Typer(help="The loyalty engine's daily and bulk work.", no_args_is_help=True)
 tiers_app = typer.Typer(help="Tiers in bulk.", no_args_is_help=True)
@@ -33,18 +28,8 @@ TenantOption = Annotated[str | None, typer.Option(help="Tenant name (every tenan
 err = Console(stderr=True)
 
 
-@contextmanager
-def _sessions() -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(get_settings().database_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
-
-
 def _principals(factory: sessionmaker[Session], tenant: str | None) -> list[tuple[str, Principal]]:
     """(name, admin principal acting as the person at the terminal) of the tenants to run."""
-    actor = f"cli:{getpass.getuser()}"
     try:
         with factory.begin() as session:
             found = (
@@ -52,7 +37,7 @@ def _principals(factory: sessionmaker[Session], tenant: str | None) -> list[tupl
                 if tenant is None
                 else [tenancy.get_tenant(session, tenant)]
             )
-            return [(t.name, tenancy.principal_for(t, Role.admin, actor)) for t in found]
+            return [(t.name, acting_admin(t)) for t in found]
     except DomainError as exc:
         err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
         raise typer.Exit(2) from exc
@@ -61,7 +46,7 @@ def _principals(factory: sessionmaker[Session], tenant: str | None) -> list[tupl
 @loyalty_app.command("daily")
 def daily(tenant: TenantOption = None) -> None:
     """Review tiers, expire points and coupons, give today's birthday gifts: once a day."""
-    with _sessions() as factory:
+    with sessions() as factory:
         for name, principal in _principals(factory, tenant):
             report = run_daily(factory, principal)
             typer.echo(
@@ -85,7 +70,7 @@ def _evaluate(factory: sessionmaker[Session], name: str, principal: Principal) -
 @tiers_app.command("evaluate")
 def tiers_evaluate(tenant: TenantOption = None) -> None:
     """Place and upgrade every member from their purchase figures (after a history import)."""
-    with _sessions() as factory:
+    with sessions() as factory:
         for name, principal in _principals(factory, tenant):
             moved = _evaluate(factory, name, principal)
             typer.echo(f"{name}: {moved} members moved")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
 from memberops.kernel.db import is_postgresql
-from memberops.members.errors import MemberNotFound
+from memberops.members.errors import MemberErased, MemberNotFound
 from memberops.members.models import (
     ATTRIBUTE_FIELDS,
     PII_ATTRIBUTES,
@@ -61,6 +61,22 @@ def survivor_of(session: Session, principal: Principal, member: Member) -> Membe
     while member.status == MemberStatus.merged and member.merged_into_id is not None:
         member = get_member(session, principal, member.merged_into_id)
     return member
+
+
+def refuse_inactive(member: Member, instead: str) -> None:
+    """A merged-away or erased member earns and claims nothing: the caller is told which member
+    to act on (``instead``, e.g. "check that member in instead") or that there is none."""
+    if member.status == MemberStatus.active:
+        return
+    merged = member.status == MemberStatus.merged
+    raise MemberErased(
+        f"Member {member.id} was merged into {member.merged_into_id}; {instead}."
+        if merged
+        else f"Member {member.id} was erased.",
+        member_id=str(member.id),
+        member_status=str(member.status),
+        merged_into=str(member.merged_into_id) if merged else None,
+    )
 
 
 def new_member(

@@ -6,11 +6,14 @@ its role and a label for the audit log. Permissions are named verbs; each role h
 """
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 
+from memberops.kernel import clock
 from memberops.kernel.errors import Forbidden
 from memberops.tenancy.models import Role, TenantOwned
 
@@ -101,6 +104,12 @@ class Principal:
                 f"The {self.role.value} role may not do this ({permission.value}).",
                 permission=permission.value,
             )
+
+
+def local_today(principal: Principal) -> date:
+    """Today in the tenant's timezone: the day a check-in counts for, a birthday or a member
+    day falls on."""
+    return clock.now().astimezone(ZoneInfo(principal.timezone)).date()
 
 
 def tenant_scope(principal: Principal, model: type[T]) -> Select[T]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.pagination import newest_first
 from memberops.kernel.settings import Settings
 from memberops.tenancy.access import Principal, tenant_scope
 from memberops.tenancy.errors import (
@@ -280,9 +281,7 @@ def list_audit(
     query = select(AuditEntry).where(AuditEntry.tenant_id == principal.tenant_id)
     if entity is not None:
         query = query.where(AuditEntry.entity_type == entity[0], AuditEntry.entity_id == entity[1])
-    if after_id is not None:
-        query = query.where(AuditEntry.id < after_id)
-    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, AuditEntry.id, after_id, limit)))
 
 
 def current_tenant(session: Session, principal: Principal) -> Tenant:

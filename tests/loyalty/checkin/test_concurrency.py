@@ -4,10 +4,6 @@ one check-in, one reward, every other request answered 200 with it; member-day c
 PostgreSQL only: SQLite takes one writer at a time (``BEGIN IMMEDIATE``), so nothing races.
 """
 
-import threading
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
@@ -16,51 +12,20 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from memberops.api.app import create_app
 from memberops.kernel import clock
 from memberops.kernel.db import make_session_factory
-from memberops.kernel.settings import Settings
 from memberops.loyalty.checkin.models import CheckIn
 from memberops.loyalty.coupons.models import Coupon
 from memberops.loyalty.points.models import PointsEntry
-from memberops.migrations import upgrade
-from memberops.tenancy import service as tenancy
-from memberops.tenancy.models import Role
 from tests.api.support import MEMBERS
-from tests.conftest import _postgres_engine
+from tests.races import Call, Racer, at_once
 
 pytestmark = pytest.mark.postgres_only
 THREADS = 8
 
 
-@pytest.fixture(scope="module")
-def fresh_engine() -> Iterator[Engine]:
-    for engine in _postgres_engine():
-        upgrade(engine)
-        yield engine
-
-
-@pytest.fixture
-def app_and_key(fresh_engine: Engine) -> tuple[FastAPI, dict[str, str], int]:
-    settings = Settings(database_url="sqlite://", secret_key="test")
-    with make_session_factory(fresh_engine)() as session, session.begin():
-        created = tenancy.create_tenant(session, f"race-{uuid.uuid4().hex[:8]}", settings)
-        key = tenancy.create_api_key(
-            session, tenancy.principal_for(created, Role.admin, "test"), Role.admin
-        )
-    return create_app(settings, fresh_engine), {"Authorization": f"Bearer {key}"}, created.id
-
-
-def _at_once(app: FastAPI, headers: dict[str, str], url: str) -> list[httpx.Response]:
-    barrier = threading.Barrier(THREADS)
-
-    def post(_: int) -> httpx.Response:
-        client = TestClient(app, raise_server_exceptions=False)
-        barrier.wait()
-        return client.post(url, headers=headers)
-
-    with ThreadPoolExecutor(THREADS) as pool:
-        return list(pool.map(post, range(THREADS)))
+def _at_once(racer: Racer, url: str) -> list[httpx.Response]:
+    return at_once(racer, [Call(url)] * THREADS)
 
 
 def _sign_up(app: FastAPI, headers: dict[str, str]) -> str:
@@ -69,12 +34,12 @@ def _sign_up(app: FastAPI, headers: dict[str, str]) -> str:
 
 
 def test_check_ins_at_once_check_in_and_reward_once(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
+    fresh_engine: Engine, app_and_key: Racer
 ) -> None:
     app, headers, tenant_id = app_and_key
     with clock.frozen(datetime(2026, 11, 11, 2, 0, tzinfo=UTC)):
         member = _sign_up(app, headers)
-        answers = _at_once(app, headers, f"{MEMBERS}/{member}/check-ins")
+        answers = _at_once(app_and_key, f"{MEMBERS}/{member}/check-ins")
     assert sorted(a.status_code for a in answers) == [200] * (THREADS - 1) + [201]
     assert {(a.json()["local_date"], a.json()["streak"]) for a in answers} == {("2026-11-11", 1)}
     with make_session_factory(fresh_engine)() as session:
@@ -91,9 +56,7 @@ def test_check_ins_at_once_check_in_and_reward_once(
     assert [tuple(e) for e in entries] == [(f"checkin:{member}:2026-11-11", 5)]
 
 
-def test_member_day_claims_at_once_grant_once(
-    fresh_engine: Engine, app_and_key: tuple[FastAPI, dict[str, str], int]
-) -> None:
+def test_member_day_claims_at_once_grant_once(fresh_engine: Engine, app_and_key: Racer) -> None:
     app, headers, tenant_id = app_and_key
     client = TestClient(app)
     body = {"name": "member day", "kind": "amount_off", "amount_off": "5", "valid_days": 30}
@@ -106,7 +69,7 @@ def test_member_day_claims_at_once_grant_once(
     assert client.put("/api/v1/loyalty/perk-rules", json=rules, headers=headers).is_success
     with clock.frozen(datetime(2026, 11, 18, 2, 0, tzinfo=UTC)):
         member = _sign_up(app, headers)
-        answers = _at_once(app, headers, f"{MEMBERS}/{member}/member-day-coupons")
+        answers = _at_once(app_and_key, f"{MEMBERS}/{member}/member-day-coupons")
     assert sorted(a.status_code for a in answers) == [200] * (THREADS - 1) + [201]
     assert len({tuple(a.json()["coupon_codes"]) for a in answers}) == 1
     with make_session_factory(fresh_engine)() as session:

@@ -232,29 +232,16 @@ def test_a_dedupe_key_returns_the_coupon_it_issued(
     template = make_template(client, admin, per_member_limit=None)
     member = int(make_member(client, admin))
     with session.begin():
-        first = issue_coupon(
-            session,
-            tenant,
-            member,
-            int(template["id"]),
-            source=CouponSource.check_in,
-            dedupe_key="k1",
-        )
-        again = issue_coupon(
-            session,
-            tenant,
-            member,
-            int(template["id"]),
-            source=CouponSource.check_in,
-            dedupe_key="k1",
-        )
-        other = issue_coupon(
-            session,
-            tenant,
-            member,
-            int(template["id"]),
-            source=CouponSource.check_in,
-            dedupe_key="k2",
+        first, again, other = (
+            issue_coupon(
+                session,
+                tenant,
+                member,
+                int(template["id"]),
+                source=CouponSource.check_in,
+                dedupe_key=key,
+            )
+            for key in ("k1", "k1", "k2")
         )
     assert again.id == first.id
     assert other.id != first.id

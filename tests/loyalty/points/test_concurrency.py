@@ -5,45 +5,23 @@ the balance is exact and equals the sum of the ledger.
 PostgreSQL only: SQLite takes one writer at a time (``BEGIN IMMEDIATE``), so nothing races.
 """
 
-import threading
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from memberops.api.app import create_app
 from memberops.kernel.db import make_session_factory
-from memberops.kernel.settings import Settings
 from memberops.loyalty.points.models import PointsAccount, PointsEntry, PointsLot
-from memberops.migrations import upgrade
-from memberops.tenancy import service as tenancy
-from memberops.tenancy.models import Role
 from tests.api.support import PROBLEM_JSON
-from tests.conftest import _postgres_engine
+from tests.races import Call, Racer, at_once
 
 pytestmark = pytest.mark.postgres_only
 REQUESTS = 50
 
 
-@pytest.fixture(scope="module")
-def fresh_engine() -> Iterator[Engine]:
-    for engine in _postgres_engine():
-        upgrade(engine)
-        yield engine
-
-
-def test_fifty_redemptions_at_once_spend_exactly_the_balance(fresh_engine: Engine) -> None:
-    settings = Settings(database_url="sqlite://", secret_key="test")
-    with make_session_factory(fresh_engine)() as session, session.begin():
-        created = tenancy.create_tenant(session, f"race-{uuid.uuid4().hex[:8]}", settings)
-        key = tenancy.create_api_key(
-            session, tenancy.principal_for(created, Role.admin, "test"), Role.admin
-        )
-    app, headers = create_app(settings, fresh_engine), {"Authorization": f"Bearer {key}"}
+def test_fifty_redemptions_at_once_spend_exactly_the_balance(
+    fresh_engine: Engine, app_and_key: Racer
+) -> None:
+    app, headers, tenant = app_and_key
     order = {
         "external_id": "T1",
         "member": {"identities": [{"type": "phone", "value": "13800000000"}]},
@@ -54,19 +32,15 @@ def test_fifty_redemptions_at_once_spend_exactly_the_balance(fresh_engine: Engin
     stored = TestClient(app).post("/api/v1/orders", json=order, headers=headers)
     assert stored.status_code == 201, stored.text
     member = stored.json()["member_id"]  # 900 + the 100 first-order bonus = 1,000 points
-    barrier = threading.Barrier(REQUESTS)
-
-    def post(n: int) -> httpx.Response:
-        client = TestClient(app, raise_server_exceptions=False)
-        barrier.wait()
-        return client.post(
+    calls = [
+        Call(
             f"/api/v1/members/{member}/points/redeem",
-            json={"points": 100, "reason": "checkout"},
-            headers={**headers, "Idempotency-Key": f"race-{n}"},
+            {"points": 100, "reason": "checkout"},
+            headers={"Idempotency-Key": f"race-{n}"},
         )
-
-    with ThreadPoolExecutor(REQUESTS) as pool:
-        responses = list(pool.map(post, range(REQUESTS)))
+        for n in range(REQUESTS)
+    ]
+    responses = at_once(app_and_key, calls)
     assert sorted(r.status_code for r in responses) == [201] * 10 + [409] * 40
     for refused in (r for r in responses if r.status_code == 409):
         assert refused.headers["content-type"] == PROBLEM_JSON
@@ -82,7 +56,6 @@ def test_fifty_redemptions_at_once_spend_exactly_the_balance(fresh_engine: Engin
         range(0, 1000, 100)
     )
     with make_session_factory(fresh_engine)() as session:
-        tenant = created.id
         account = session.scalars(
             select(PointsAccount).where(PointsAccount.tenant_id == tenant)
         ).one()

@@ -15,6 +15,7 @@ from nicegui import ui
 from memberops.activity import behaviour, orders
 from memberops.activity.schemas import OrderRead
 from memberops.console.formatting import BLANK, yuan
+from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 
@@ -42,33 +43,16 @@ class Paged:
     ) -> None:
         self.viewer = viewer
         self.load, self.render, self.empty = load, render, empty
-        self.trail: list[int | None] = [None]
-
-    def _move(self, after: int | None) -> None:
-        if after is None:
-            self.trail.pop()
-        else:
-            self.trail.append(after)
-        self.show.refresh()
+        self.trail = Trail(lambda: self.show.refresh())
 
     @ui.refreshable_method
     def show(self) -> None:
-        rows = self.load(self.trail[-1], PAGE_SIZE + 1)
+        rows = self.load(self.trail.after, PAGE_SIZE + 1)
         if not rows:
             ui.label(self.empty).classes("text-sm text-slate-500")
             return
         self.render(rows[:PAGE_SIZE])
-        t = self.viewer.t
-        with ui.row().classes("w-full items-center justify-end gap-1"):
-            ui.label(t("members.page", page=len(self.trail))).classes("text-xs text-slate-500")
-            back = ui.button(icon="chevron_left", on_click=lambda: self._move(None))
-            back.props("flat dense round size=sm").set_enabled(len(self.trail) > 1)
-            forward = ui.button(icon="chevron_right").props("flat dense round size=sm")
-            if len(rows) > PAGE_SIZE:
-                last = rows[PAGE_SIZE - 1].id
-                forward.on_click(lambda: self._move(last))
-            else:
-                forward.disable()
+        self.trail.controls(self.viewer, rows, PAGE_SIZE)
 
 
 def _table(viewer: Viewer, prefix: str, names: tuple[str, ...], rows: list[dict[str, Any]]) -> None:

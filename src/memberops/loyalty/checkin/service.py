@@ -10,7 +10,6 @@ naming the member and the day, so they too happen once. Callers own the transact
 
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,31 +24,9 @@ from memberops.loyalty.coupons import service as coupons
 from memberops.loyalty.coupons.errors import TemplateNotFound
 from memberops.loyalty.coupons.models import Coupon, CouponSource, CouponTemplate
 from memberops.loyalty.points import service as points
-from memberops.members.errors import MemberErased
-from memberops.members.models import Member, MemberStatus
-from memberops.members.service import get_member, lock_members
-from memberops.tenancy.access import Principal, tenant_scope
+from memberops.members.service import get_member, lock_members, refuse_inactive
+from memberops.tenancy.access import Principal, local_today, tenant_scope
 from memberops.tenancy.sections import load_section, save_section
-
-
-def local_today(principal: Principal) -> date:
-    """Today in the tenant's timezone: the day a check-in counts for."""
-    return clock.now().astimezone(ZoneInfo(principal.timezone)).date()
-
-
-def refuse_inactive(member: Member) -> None:
-    """A merged-away or erased member earns nothing: the survivor checks in instead."""
-    if member.status == MemberStatus.active:
-        return
-    merged = member.status == MemberStatus.merged
-    raise MemberErased(
-        f"Member {member.id} was merged into {member.merged_into_id}; check that member in instead."
-        if merged
-        else f"Member {member.id} was erased.",
-        member_id=str(member.id),
-        member_status=str(member.status),
-        merged_into=str(member.merged_into_id) if merged else None,
-    )
 
 
 def _on(session: Session, principal: Principal, member_id: int, day: date) -> CheckIn | None:
@@ -107,7 +84,7 @@ def check_in(session: Session, principal: Principal, member_id: int) -> CheckInR
     """Check the member in for today (local): a new row with its streak and rewards
     (``created`` true), or today's existing row again (``created`` false)."""
     (member,) = lock_members(session, principal, [member_id])
-    refuse_inactive(member)
+    refuse_inactive(member, "check that member in instead")
     rules = load_section(session, principal.tenant_id, CheckInRules)
     if not rules.enabled:
         raise CheckInDisabled("Check-in is switched off for this tenant.")

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.pagination import newest_first
 from memberops.loyalty.coupons.models import Coupon, CouponStatus, CouponTemplate
 from memberops.loyalty.coupons.schemas import CouponRead
 from memberops.tenancy.access import Principal, tenant_scope
@@ -54,9 +55,7 @@ def list_member_coupons(
     query = tenant_scope(principal, Coupon).where(Coupon.member_id == member_id)
     if status is not None:
         query = query.where(status_is(status, clock.now()))
-    if before_id is not None:
-        query = query.where(Coupon.id < before_id)
-    return list(session.scalars(query.order_by(Coupon.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, Coupon.id, before_id, limit)))
 
 
 def read_coupons(

@@ -11,7 +11,6 @@ stock, also concurrently), then the coupon row. Callers own the transaction.
 
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +36,7 @@ from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.tiers import service as tiers
 from memberops.members.models import Member, MemberStatus
 from memberops.members.service import lock_members
-from memberops.tenancy.access import Principal, tenant_scope
+from memberops.tenancy.access import Principal, local_today, tenant_scope
 from memberops.tenancy.sections import load_section
 from memberops.tenancy.service import audit
 
@@ -108,8 +107,7 @@ def _check_tier(
         )
     if template.member_day_only:
         member_day = load_section(session, principal.tenant_id, EarnRules).member_day
-        today = clock.now().astimezone(ZoneInfo(principal.timezone)).date()
-        if member_day is None or today.day != member_day:
+        if member_day is None or local_today(principal).day != member_day:
             raise NotMemberDay(
                 f"Template {template.id} is issued only on the member day.",
                 member_day=member_day,

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.pagination import newest_first
 from memberops.loyalty.coupons.errors import InvalidTemplate, StockBelowIssued, TemplateNotFound
 from memberops.loyalty.coupons.models import Coupon, CouponKind, CouponStatus, CouponTemplate
 from memberops.loyalty.coupons.schemas import (
@@ -141,9 +142,7 @@ def list_templates(
 ) -> list[CouponTemplate]:
     """The tenant's templates, newest first (by id), after the cursor."""
     query = tenant_scope(principal, CouponTemplate).execution_options(populate_existing=True)
-    if before_id is not None:
-        query = query.where(CouponTemplate.id < before_id)
-    return list(session.scalars(query.order_by(CouponTemplate.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, CouponTemplate.id, before_id, limit)))
 
 
 def _set_stock(session: Session, template: CouponTemplate, stock: int | None) -> None:

@@ -13,7 +13,6 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, extract, or_, select
 from sqlalchemy.orm import Session
@@ -30,10 +29,9 @@ from memberops.loyalty.perks.schemas import PerkGrantRead
 from memberops.loyalty.points import service as points
 from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.tiers import service as tiers
-from memberops.members.errors import MemberErased
 from memberops.members.models import Member, MemberStatus
-from memberops.members.service import lock_members
-from memberops.tenancy.access import Principal, tenant_scope
+from memberops.members.service import lock_members, refuse_inactive
+from memberops.tenancy.access import Principal, local_today, tenant_scope
 from memberops.tenancy.sections import load_section, save_section
 
 ONCE = "once"
@@ -44,11 +42,6 @@ _SOURCES = {
 }
 #: Members locked and gifted per round of the birthday job (a bounded lock set and IN list).
 CHUNK = 500
-
-
-def local_today(principal: Principal) -> date:
-    """Today in the tenant's timezone: the day a birthday or a member day falls on."""
-    return clock.now().astimezone(ZoneInfo(principal.timezone)).date()
 
 
 def read_grant(grant: PerkGrant, created: bool = False) -> PerkGrantRead:
@@ -233,20 +226,6 @@ def grant_birthdays(session: Session, principal: Principal) -> int:
     )
 
 
-def _refuse_inactive(member: Member) -> None:
-    if member.status == MemberStatus.active:
-        return
-    merged = member.status == MemberStatus.merged
-    raise MemberErased(
-        f"Member {member.id} was merged into {member.merged_into_id}; that member claims instead."
-        if merged
-        else f"Member {member.id} was erased.",
-        member_id=str(member.id),
-        member_status=str(member.status),
-        merged_into=str(member.merged_into_id) if merged else None,
-    )
-
-
 def claim_member_day_coupons(
     session: Session, principal: Principal, member_id: int
 ) -> PerkGrantRead:
@@ -254,7 +233,7 @@ def claim_member_day_coupons(
     tier has ``member_day_access`` gets the tenant's member-day coupons, once per month; a
     second claim that month answers the first grant again (``created`` false)."""
     (member,) = lock_members(session, principal, [member_id])
-    _refuse_inactive(member)
+    refuse_inactive(member, "that member claims instead")
     today = local_today(principal)
     member_day = load_section(session, principal.tenant_id, EarnRules).member_day
     if member_day is None or today.day != member_day:

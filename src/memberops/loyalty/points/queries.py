@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from memberops.activity.models import Order
 from memberops.kernel import clock
 from memberops.kernel.db import UTCDateTime
-from memberops.kernel.pagination import cut_page
+from memberops.kernel.pagination import cut_page, newest_first
 from memberops.loyalty.points import ledger
 from memberops.loyalty.points.expiry import expire_due, expiring_soon
 from memberops.loyalty.points.models import PointsAccount, PointsEntry, PointsLot
@@ -64,9 +64,7 @@ def read_points(
         .outerjoin(Order, Order.id == PointsEntry.order_id)
         .where(PointsEntry.tenant_id == principal.tenant_id, PointsEntry.member_id == member_id)
     )
-    if before_id is not None:
-        query = query.where(PointsEntry.id < before_id)
-    rows = list(session.execute(query.order_by(PointsEntry.id.desc()).limit(limit + 1)))
+    rows = list(session.execute(newest_first(query, PointsEntry.id, before_id, limit + 1)))
     page = cut_page([entry for entry, _ in rows], limit)
     orders = {entry.id: external_id for entry, external_id in rows}
     rules = load_section(session, principal.tenant_id, EarnRules)

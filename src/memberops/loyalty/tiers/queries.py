@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from memberops.kernel.pagination import newest_first
 from memberops.loyalty.tiers.models import MemberTier, TierChange
 from memberops.loyalty.tiers.schemas import (
     Distribution,
@@ -47,9 +48,7 @@ def history(
 ) -> list[TierChange]:
     """The member's tier changes, newest first (by id), after the cursor."""
     query = tenant_scope(principal, TierChange).where(TierChange.member_id == member_id)
-    if before_id is not None:
-        query = query.where(TierChange.id < before_id)
-    return list(session.scalars(query.order_by(TierChange.id.desc()).limit(limit)))
+    return list(session.scalars(newest_first(query, TierChange.id, before_id, limit)))
 
 
 def read_change(change: TierChange) -> TierChangeRead:

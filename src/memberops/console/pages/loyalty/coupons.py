@@ -10,11 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nicegui import events, ui
-from pydantic import ValidationError
 
 from memberops.console.charts import Translate
 from memberops.console.formatting import number, percent, yuan
-from memberops.console.pages.loyalty.forms import Problems, entered, problems, section_title, table
+from memberops.console.pages.loyalty.forms import Problems, entered, section_title, table
+from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.kernel.errors import DomainError
@@ -75,24 +75,17 @@ class CouponsTab:
 
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
-        self.trail: list[int | None] = [None]
+        self.trail = Trail(lambda: self.show.refresh())
 
     @property
     def manages(self) -> bool:
         return self.viewer.principal.can(Permission.loyalty_manage)
 
-    def _move(self, after: int | None) -> None:
-        if after is None:
-            self.trail.pop()
-        else:
-            self.trail.append(after)
-        self.show.refresh()
-
     @ui.refreshable_method
     def show(self) -> None:
         t, principal = self.viewer.t, self.viewer.principal
         with transaction() as session:
-            found = templates.list_templates(session, principal, self.trail[-1], PAGE_SIZE + 1)
+            found = templates.list_templates(session, principal, self.trail.after, PAGE_SIZE + 1)
             shown = templates.read_templates(session, principal, found[:PAGE_SIZE])
         with ui.card().classes("w-full shadow-sm gap-3"):
             with ui.row().classes("w-full items-center"):
@@ -106,7 +99,7 @@ class CouponsTab:
                 self._empty()
                 return
             self._table(shown)
-            self._pager(found)
+            self.trail.controls(self.viewer, found, PAGE_SIZE)
 
     def _empty(self) -> None:
         with ui.column().classes("w-full items-center py-10 gap-2"):
@@ -162,19 +155,6 @@ class CouponsTab:
         key = "coupons.activated" if not row["active"] else "coupons.deactivated"
         ui.notify(self.viewer.t(key, name=row["name"]), type="positive")
         self.show.refresh()
-
-    def _pager(self, found: list[Any]) -> None:
-        t = self.viewer.t
-        with ui.row().classes("w-full items-center justify-end gap-1"):
-            ui.label(t("members.page", page=len(self.trail))).classes("text-xs text-slate-500")
-            back = ui.button(icon="chevron_left", on_click=lambda: self._move(None))
-            back.props("flat dense round size=sm").set_enabled(len(self.trail) > 1)
-            forward = ui.button(icon="chevron_right").props("flat dense round size=sm")
-            if len(found) > PAGE_SIZE:
-                last = found[PAGE_SIZE - 1].id
-                forward.on_click(lambda: self._move(last))
-            else:
-                forward.disable()
 
     def _create(self) -> None:
         TemplateDialog(self.viewer, self.show.refresh).open()
@@ -263,13 +243,12 @@ class TemplateDialog:
         return ".".join(map(str, loc))
 
     def _submit(self) -> None:
-        try:
-            body = TemplateCreate.model_validate(self._document())
-            with transaction() as session:
-                templates.create_template(session, self.viewer.principal, body)
-        except (ValidationError, DomainError) as error:
-            self.problems.show(problems(error, self._where))
-            return
-        ui.notify(self.viewer.t("coupons.created", name=body.name), type="positive")
-        self.dialog.close()
-        self.done()
+        if self.problems.attempt(self._store, self._where):
+            self.dialog.close()
+            self.done()
+
+    def _store(self) -> str:
+        body = TemplateCreate.model_validate(self._document())
+        with transaction() as session:
+            templates.create_template(session, self.viewer.principal, body)
+        return self.viewer.t("coupons.created", name=body.name)

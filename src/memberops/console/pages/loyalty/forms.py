@@ -65,6 +65,18 @@ class Problems:
     def clear(self) -> None:
         self.area.clear()
 
+    def attempt(self, save: Callable[[], str], where: Where = dotted) -> bool:
+        """Run ``save`` (validate the form's document with its room's model, store it in a
+        transaction) and announce the message it returns; when the model or the room refuses,
+        list why here instead and answer False: nothing was saved, the form keeps its entries."""
+        try:
+            message = save()
+        except (ValidationError, DomainError) as error:
+            self.show(problems(error, where))
+            return False
+        ui.notify(message, type="positive")
+        return True
+
 
 def section_title(text: str) -> None:
     ui.label(text).classes("text-base font-semibold text-slate-700")

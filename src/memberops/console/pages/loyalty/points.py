@@ -6,14 +6,12 @@ expiry."""
 from typing import Any
 
 from nicegui import ui
-from pydantic import ValidationError
 
 from memberops.console import loyalty_charts
 from memberops.console.formatting import number, yuan
-from memberops.console.pages.loyalty.forms import Problems, entered, field, problems, section_title
+from memberops.console.pages.loyalty.forms import Problems, entered, field, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
-from memberops.kernel.errors import DomainError
 from memberops.loyalty.points import queries
 from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.points.schemas import LiabilityRead
@@ -104,15 +102,14 @@ class PointsTab:
 
     def _save(self) -> None:
         assert self.problems is not None
-        try:
-            rules = EarnRules.model_validate(self._document())
-            with transaction() as session:
-                save_section(session, self.viewer.principal, rules)
-        except (ValidationError, DomainError) as error:
-            self.problems.show(problems(error, self._where))
-            return
-        ui.notify(self.viewer.t("points.saved"), type="positive")
-        self.show.refresh()
+        if self.problems.attempt(self._store, self._where):
+            self.show.refresh()
+
+    def _store(self) -> str:
+        rules = EarnRules.model_validate(self._document())
+        with transaction() as session:
+            save_section(session, self.viewer.principal, rules)
+        return self.viewer.t("points.saved")
 
     def _figure(self, key: str, value: str) -> None:
         with ui.column().classes("gap-0"):

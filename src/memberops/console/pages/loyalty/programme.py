@@ -3,16 +3,15 @@ birthday gift, member-day coupons), each a form saved whole through its room's
 ``save_rules`` (``loyalty:rules``; read-only otherwise). The member day itself and its
 multiplier are earn rules, edited on the points tab."""
 
+from collections.abc import Callable
 from typing import Any
 
 from nicegui import ui
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from memberops.console.pages.loyalty.forms import Problems, entered, field, problems, section_title
+from memberops.console.pages.loyalty.forms import Problems, entered, field, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
-from memberops.kernel.errors import DomainError
 from memberops.loyalty.checkin import service as checkin
 from memberops.loyalty.checkin.rules import CheckInRules
 from memberops.loyalty.coupons import templates
@@ -87,9 +86,11 @@ class ProgrammeTab:
         )
         return Problems()
 
-    def saved(self, key: str) -> None:
-        ui.notify(self.viewer.t(key), type="positive")
-        self.show.refresh()
+    def save(self, problems: Problems | None, store: Callable[[], str]) -> None:
+        """Save one of the tab's forms and, once saved, redraw the tab with what was stored."""
+        assert problems is not None
+        if problems.attempt(store):
+            self.show.refresh()
 
 
 class CheckInForm:
@@ -138,15 +139,13 @@ class CheckInForm:
         }
 
     def _save(self) -> None:
-        assert self.problems is not None
-        try:
-            rules = CheckInRules.model_validate(self._document())
-            with transaction() as session:
-                checkin.save_rules(session, self.tab.viewer.principal, rules)
-        except (ValidationError, DomainError) as error:
-            self.problems.show(problems(error))
-            return
-        self.tab.saved("checkin.saved")
+        self.tab.save(self.problems, self._store)
+
+    def _store(self) -> str:
+        rules = CheckInRules.model_validate(self._document())
+        with transaction() as session:
+            checkin.save_rules(session, self.tab.viewer.principal, rules)
+        return self.t("checkin.saved")
 
 
 class PerksForm:
@@ -193,12 +192,10 @@ class PerksForm:
         }
 
     def _save(self) -> None:
-        assert self.problems is not None
-        try:
-            rules = PerkRules.model_validate(self._document())
-            with transaction() as session:
-                perks.save_rules(session, self.tab.viewer.principal, rules)
-        except (ValidationError, DomainError) as error:
-            self.problems.show(problems(error))
-            return
-        self.tab.saved("perks.saved")
+        self.tab.save(self.problems, self._store)
+
+    def _store(self) -> str:
+        rules = PerkRules.model_validate(self._document())
+        with transaction() as session:
+            perks.save_rules(session, self.tab.viewer.principal, rules)
+        return self.t("perks.saved")

@@ -6,14 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from nicegui import ui
-from pydantic import ValidationError
 
 from memberops.console import loyalty_charts
 from memberops.console.formatting import BLANK, number
-from memberops.console.pages.loyalty.forms import Problems, entered, field, problems, section_title
+from memberops.console.pages.loyalty.forms import Problems, entered, field, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
-from memberops.kernel.errors import DomainError
 from memberops.loyalty.tiers import queries, service
 from memberops.loyalty.tiers.rules import TierLadder, TierLevel
 from memberops.tenancy.access import Permission
@@ -125,16 +123,15 @@ class TiersTab:
 
     def _save(self) -> None:
         assert self.problems is not None
+        if self.problems.attempt(self._store, self._where):
+            self.show.refresh()
+
+    def _store(self) -> str:
         document = {
             **self.ladder.model_dump(mode="json"),
             "levels": [row.document() for row in self.rows],
         }
-        try:
-            ladder = TierLadder.model_validate(document)
-            with transaction() as session:
-                changed = service.save_ladder(session, self.viewer.principal, ladder)
-        except (ValidationError, DomainError) as error:
-            self.problems.show(problems(error, self._where))
-            return
-        ui.notify(self.viewer.t("tiers.saved", count=changed), type="positive")
-        self.show.refresh()
+        ladder = TierLadder.model_validate(document)
+        with transaction() as session:
+            changed = service.save_ladder(session, self.viewer.principal, ladder)
+        return self.viewer.t("tiers.saved", count=changed)
