@@ -265,9 +265,10 @@ def import_and_check(url: str, sample: Sample, workdir: Path) -> Run:
     empty database at ``url``; checks the figures printed, the report and the database."""
     env = {**os.environ, "MEMBEROPS_DATABASE_URL": url}
     subprocess.run([MEMBEROPS, "init"], env=env, capture_output=True, check=True)
-    report = workdir / "orders-report.csv"
+    scheme = url.partition(":")[0]  # each backend its own report and logs
+    report = workdir / f"orders-report-{scheme}.csv"
     command = [MEMBEROPS, "import", "orders", str(sample.path), "--preset", "generic"]
-    run = run_process([*command, "--errors", str(report)], env, workdir / "import")
+    run = run_process([*command, "--errors", str(report)], env, workdir / f"import-{scheme}")
     expect("summary", _summary(run.stdout), sample.summary())
     expect("report", report.read_text(encoding="utf-8-sig").splitlines()[1:], [])
     engine = make_engine(url)
