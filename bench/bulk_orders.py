@@ -13,7 +13,11 @@ the same run by the database's own bulk loader into a plain table (text columns,
 constraint): `sqlite3 .import --csv` into a new file, and `psql \\copy … (FORMAT csv, HEADER)`
 into a logged table of a throwaway database.
 
-    python bench/bulk_orders.py [--lines 10000000] [--workdir /tmp] [--write docs/benchmarks.md]
+    python bench/bulk_orders.py [--lines 10000000] [--backend both|sqlite|postgresql]
+                                [--workdir /tmp] [--write docs/benchmarks.md]
+
+Each backend's figures go into a section of their own, so the two may be measured by two runs
+(``--backend sqlite`` and ``--backend postgresql``, one after the other or side by side).
 
 PostgreSQL: ``MEMBEROPS_BENCH_DATABASE_URL`` (a server URL; throwaway databases are made and
 dropped), else ``postgresql://postgres@127.0.0.1:5432/postgres`` when it answers.
@@ -362,8 +366,8 @@ def results(timings: list[Timing]) -> list[str]:
     return lines
 
 
-def document(lines: list[str], about: list[str], sample: Sample) -> str:
-    """This benchmark's section of docs/benchmarks.md."""
+def document(backend: str, lines: list[str], about: list[str], sample: Sample) -> str:
+    """This benchmark's section of docs/benchmarks.md for ``backend``."""
     intro = (__doc__ or "").split("\n\n")[1].replace("\n", " ").replace("``", "`")
     run = (
         f"This run: {sample.lines:,} lines in {sample.orders:,} orders of {sample.members:,} "
@@ -371,35 +375,40 @@ def document(lines: list[str], about: list[str], sample: Sample) -> str:
         "(for the import: reading, checking, writing orders, lines, members and refunds, and the "
         "final stats refresh, with its progress bar), timed from start to exit."
     )
-    return "\n".join(["## Bulk order import\n", f"{intro}\n", f"{run}\n", *about, "", *lines])
+    heading = f"## Bulk order import: {backend}\n"
+    return "\n".join([heading, f"{intro}\n", f"{run}\n", *about, "", *lines])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
     parser.add_argument("--workdir", type=Path, help="where the file and SQLite databases go")
     parser.add_argument("--write", type=Path, help="write the results there (docs/benchmarks.md)")
     args = parser.parse_args()
-    server = postgresql_server()
+    server = None if args.backend == "sqlite" else postgresql_server()
+    if server is None and args.backend == "postgresql":
+        raise SystemExit(f"Nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
     timings: list[Timing] = []
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         workdir = Path(tmp)
         started = time.perf_counter()
         sample = generate(workdir / "orders.csv", args.lines)
         print(f"Generated {sample} in {time.perf_counter() - started:.0f} s.", flush=True)
-        backends = [("SQLite", sqlite_databases(workdir))]
-        if server is None:
-            print(f"PostgreSQL skipped: nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
-        else:
+        backends = [] if args.backend == "postgresql" else [("SQLite", sqlite_databases(workdir))]
+        if server is not None:
             backends.append(("PostgreSQL", postgresql_databases(server)))
+        elif args.backend == "both":
+            print(f"PostgreSQL skipped: nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
         for backend, fresh in backends:
             timings += run_backend(backend, fresh, sample, workdir)
             print("\n".join(t.line() for t in timings[-2:]), flush=True)
-    lines = results(timings)
-    print("\n".join(lines))
-    if args.write:
-        write_section(args.write, document(lines, machine(server), sample))
-        print(f"Wrote {args.write}.")
+    for backend in dict.fromkeys(timing.backend for timing in timings):
+        lines = results([timing for timing in timings if timing.backend == backend])
+        print("\n".join(lines))
+        if args.write:
+            write_section(args.write, document(backend, lines, machine(server), sample))
+            print(f"Wrote {backend}'s section of {args.write}.")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load, tenant_is_empty
 from memberops.imports.cli import import_app
 from memberops.kernel import clock
-from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import Conflict, DomainError
 from memberops.kernel.settings import get_settings
 from memberops.loyalty.cli import loyalty_app
@@ -83,7 +83,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def database() -> Iterator[Engine]:
     """The deployment's engine for one command, closed (connections and all) when it ends."""
-    engine = make_engine(get_settings().database_url)
+    engine = engine_for(get_settings())
     try:
         yield engine
     finally:

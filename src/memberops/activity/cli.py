@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from memberops.activity import stats
-from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import DomainError
 from memberops.kernel.settings import get_settings
 from memberops.tenancy import service as tenancy
@@ -19,7 +19,7 @@ def recompute_stats(
     tenant: Annotated[str, typer.Option(help="Tenant name")] = "default",
 ) -> None:
     """Rebuild every member_stats row of a tenant, with windows as of now."""
-    engine = make_engine(get_settings().database_url)
+    engine = engine_for(get_settings())
     try:
         with make_session_factory(engine)() as session, session.begin():
             tenant_id = tenancy.get_tenant(session, tenant).id

@@ -23,12 +23,17 @@ class OrderPaid(DomainEvent):
 
 @dataclass(frozen=True)
 class OrderRefunded(DomainEvent):
-    """Part or all of an order was refunded; ``amount_cents`` is this refund's amount."""
+    """Part or all of an order was refunded; ``amount_cents`` is this refund's amount.
+
+    ``historical`` marks a refund loaded in bulk from the past (a history import): tiers leave
+    its member to the ``HistoryLoaded`` that ends the load; points still take back what its
+    order earned, if it earned anything."""
 
     member_id: int
     order_id: int
     refund_id: int
     amount_cents: int
+    historical: bool = False
 
 
 @dataclass(frozen=True)

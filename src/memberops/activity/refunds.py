@@ -28,24 +28,33 @@ def _find(session: Session, principal: Principal, order: Order, refund_id: str) 
     )
 
 
+def conflict(refund_id: str) -> RefundConflict:
+    """The refusal of a refund id sent again with other content."""
+    return RefundConflict(
+        f"Refund {refund_id!r} was already recorded with different content.",
+        refund_id=refund_id,
+    )
+
+
+def exceeds(order_external_id: str, remaining_cents: int) -> RefundExceeds:
+    """The refusal of a refund that would pass what is left to refund on the order."""
+    return RefundExceeds(
+        f"Order {order_external_id!r} has {to_yuan(remaining_cents)} left to refund.",
+        external_id=order_external_id,
+        remaining=to_yuan(remaining_cents),
+    )
+
+
 def _replay(refund: Refund, digest: str) -> Refund:
     if refund.content_hash != digest:
-        raise RefundConflict(
-            f"Refund {refund.external_id!r} was already recorded with different content.",
-            refund_id=refund.external_id,
-        )
+        raise conflict(refund.external_id)
     return refund
 
 
 def _store(session: Session, order: Order, body: RefundCreate, digest: str) -> Refund:
     amount = order.amount_cents - order.refunded_cents if body.amount is None else body.amount
     if amount <= 0 or not apply_refund(session, order, amount):
-        raise RefundExceeds(
-            f"Order {order.external_id!r} has {to_yuan(order.amount_cents - order.refunded_cents)}"
-            " left to refund.",
-            external_id=order.external_id,
-            remaining=to_yuan(order.amount_cents - order.refunded_cents),
-        )
+        raise exceeds(order.external_id, order.amount_cents - order.refunded_cents)
     refund = Refund(
         tenant_id=order.tenant_id,
         order_id=order.id,

@@ -16,7 +16,7 @@ from memberops.api.limits import BodySizeLimit
 from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
 from memberops.kernel.catalogue import error_catalogue
-from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import error_anchor
 from memberops.kernel.settings import Settings
 from memberops.loyalty.checkin.api import router as checkin_router
@@ -67,7 +67,7 @@ def _health_router(engine: Engine) -> APIRouter:
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The REST API on ``engine`` (made from ``settings.database_url`` when not given)."""
     register_handlers()
-    engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
+    engine = engine or engine_for(settings)
     app = FastAPI(
         title="memberops",
         version=__version__,

@@ -2,11 +2,13 @@
 and the session factory.
 
 The engine factory makes SQLite behave like a serious database: foreign keys on, WAL journal, a
-busy timeout, and transactions begun by SQLAlchemy (not by the sqlite3 module), so SAVEPOINTs and
-the test suite's rolled-back transactions work the same as on PostgreSQL.
+busy timeout, a page cache sized by the settings, and transactions begun by SQLAlchemy (not by
+the sqlite3 module), so SAVEPOINTs and the test suite's rolled-back transactions work the same as
+on PostgreSQL.
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
@@ -14,6 +16,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from memberops.kernel.settings import SQLITE_CACHE_MIB, Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,13 +62,14 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JsonDoc}
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(cache_mib: int, dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")  # negative: KiB, not pages
     cursor.close()
 
 
@@ -80,15 +85,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, sqlite_cache_mib: int = SQLITE_CACHE_MIB
+) -> Engine:
     """An engine for ``url`` with memberops' connection rules applied."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", partial(_sqlite_on_connect, sqlite_cache_mib))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The deployment's engine, as its settings describe it."""
+    return make_engine(
+        settings.database_url, echo=settings.sql_echo, sqlite_cache_mib=settings.sqlite_cache_mib
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberops.kernel.db import make_engine, make_session_factory
+from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.settings import get_settings
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role, Tenant
@@ -27,7 +27,7 @@ def acting_admin(tenant: Tenant) -> Principal:
 def sessions() -> Iterator[sessionmaker[Session]]:
     """Sessions of the deployment's database for one command, whose connections close when the
     command ends; a command handing work to a job that commits per batch needs the factory."""
-    engine = make_engine(get_settings().database_url)
+    engine = engine_for(get_settings())
     try:
         yield make_session_factory(engine)
     finally:

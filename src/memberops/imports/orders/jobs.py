@@ -4,8 +4,8 @@ carries on (stored orders and refunds replay as no-ops: their external ids are u
 tenant).
 
 Within a chunk, orders are written before refunds (a refund may name an order of the same
-chunk). Orders go through the activity room's bulk path (``activity.bulk.record_orders``);
-refunds through ``refund_order`` itself.
+chunk). Both go through the activity room's bulk paths (``activity.bulk.record_orders``,
+``activity.bulk_refunds.record_refunds``), under the API's rules.
 
 Stats are refreshed once, at the end, for every member the import touched
 (``stats.refresh_many``; the whole tenant in one statement when they are many). A refresh per
@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity import stats
 from memberops.activity.bulk import member_ref, order_body, record_orders
+from memberops.activity.bulk_refunds import RefundItem, record_refunds
 from memberops.activity.events import HistoryLoaded
 from memberops.activity.money import to_yuan
-from memberops.activity.refunds import refund_order
 from memberops.activity.schemas import OrderCreate, RefundCreate
 from memberops.imports.orders.parsed import (
     REFRESHING_STATS,
@@ -134,8 +134,10 @@ def _write_orders(
 def _write_refunds(
     session: Session, principal: Principal, refunds: Sequence[ParsedRefund], outcome: OrdersOutcome
 ) -> None:
-    """Each refund through ``refund_order``; a refused one (its order was refused, it would
-    pass the paid amount, its id was used with another amount) is reported on its rows."""
+    """The refunds through the bulk path; a refused one (its order was refused, it would pass
+    the paid amount, its id was used with another amount) is reported on its rows."""
+    items: list[RefundItem] = []
+    read: list[ParsedRefund] = []
     for refund in refunds:
         try:
             body = RefundCreate(
@@ -143,12 +145,16 @@ def _write_refunds(
                 amount=to_yuan(refund.amount_cents),
                 refunded_at=refund.refunded_at,
             )
-            _, _, created = refund_order(session, principal, refund.order_external_id, body)
-        except (ValidationError, DomainError) as exc:
+        except ValidationError as exc:
             outcome.refuse(refund.rows, refund.refund_id, str(exc).splitlines()[0])
             continue
-        outcome.refunds_created += created
-        outcome.refunds_replayed += not created
+        items.append((refund.order_external_id, body))
+        read.append(refund)
+    result = record_refunds(session, principal, items)
+    outcome.refunds_created += result.created
+    outcome.refunds_replayed += result.replayed
+    for position, reason in result.refused:
+        outcome.refuse(read[position].rows, read[position].refund_id, reason)
 
 
 def _write_chunk(

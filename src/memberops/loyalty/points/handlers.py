@@ -1,7 +1,8 @@
 """Points' subscriptions and registrations, installed by :func:`register` (called from
 ``memberops.wiring`` after tiers', so an order that upgrades its member earns at the new level).
 
-A paid order earns (historical ones never do), a refund takes its share back. On a merge the
+A paid order earns (historical ones never do), a refund takes its share back (a historical
+refund of an order that earned nothing is passed over). On a merge the
 absorbed member's entries and lots move to the survivor (each row recorded, so undo moves exactly
 those back) and both accounts are recomputed from their rows; on an undo both are recomputed
 again. Recomputing sets ``balance`` = the sum of the member's entries and ``debt`` = what its
@@ -45,7 +46,20 @@ def on_order_paid(session: Session, event: OrderPaid) -> None:
         earn_for_order(session, _system(session, event.tenant_id), event.order_id)
 
 
+def _earned_nothing(session: Session, tenant_id: int, order_id: int) -> bool:
+    """Whether the order has no points entries: its refunds have nothing to take back."""
+    query = select(PointsEntry.id).where(
+        PointsEntry.tenant_id == tenant_id, PointsEntry.order_id == order_id
+    )
+    return session.scalar(query.limit(1)) is None
+
+
 def on_order_refunded(session: Session, event: OrderRefunded) -> None:
+    """Take back the refund's share. A historical refund (a history import's) usually names a
+    historical order, which earned nothing: one index probe then spares locking and expiring
+    an account the member may not even have."""
+    if event.historical and _earned_nothing(session, event.tenant_id, event.order_id):
+        return
     reverse_for_refund(session, _system(session, event.tenant_id), event.order_id, event.refund_id)
 
 

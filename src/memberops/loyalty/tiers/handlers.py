@@ -4,7 +4,8 @@
 Every event here comes after its members' stats were refreshed in the same transaction
 (``record_order`` / ``refund_order`` refresh before publishing, activity's merge handlers
 before ours, bulk loads before ``HistoryLoaded``), so evaluation reads them as they are.
-Historical orders upgrade nobody as they arrive: ``HistoryLoaded`` settles their members.
+Historical orders and refunds move nobody as they arrive: ``HistoryLoaded`` settles their
+members.
 On a merge the absorbed member keeps its tier rows (it is left out of evaluation while
 merged); the survivor is upgraded if the joined history qualifies it, and an undo never moves
 anyone down mid-period. Merges only upgrade (nobody is placed on the first level by one), so
@@ -42,7 +43,8 @@ def on_order_paid(session: Session, event: OrderPaid) -> None:
 
 
 def on_order_refunded(session: Session, event: OrderRefunded) -> None:
-    _evaluate(session, event.tenant_id, [event.member_id])
+    if not event.historical:
+        _evaluate(session, event.tenant_id, [event.member_id])
 
 
 def on_members_merged(session: Session, event: MembersMerged) -> None:
