@@ -25,6 +25,8 @@ from memberops.activity.cli import recompute_app
 from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load, tenant_is_empty
 from memberops.imports.cli import import_app
+from memberops.insights.cli import clv_app, recompute_insights
+from memberops.insights.tags.cli import tags_app
 from memberops.kernel import clock
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import Conflict, DomainError
@@ -51,6 +53,9 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(import_app, name="import")
 app.add_typer(recompute_app, name="recompute")
 app.add_typer(loyalty_app, name="loyalty")
+app.add_typer(clv_app, name="clv")
+app.add_typer(tags_app, name="tags")
+recompute_app.command("insights")(recompute_insights)
 
 
 @app.callback()

@@ -17,6 +17,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from memberops.api.app import create_app
+from memberops.insights.rules import LayeringRules
+from memberops.insights.tags.rules import BehaviourRules
 from memberops.kernel import clock
 from memberops.kernel.settings import Settings
 from memberops.loyalty.points.rules import EarnRules
@@ -32,6 +34,9 @@ CHECK_IN_RULES = "/api/v1/loyalty/check-in-rules"
 PERK_RULES = "/api/v1/loyalty/perk-rules"
 COUPON_TEMPLATES = "/api/v1/coupon-templates"
 POINTS_RULES = "/api/v1/loyalty/points-rules"
+TAGS = "/api/v1/tags"
+INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
+INSIGHTS_RULES = "/api/v1/insights/rules"
 
 OUR_PHONE = "+8613800000001"
 OUR_NAME = "王秘密"
@@ -186,6 +191,23 @@ def _fresh_redemption(client: TestClient, admin: dict[str, str], world: World) -
     response = client.post(given.url, json=given.json, headers=admin | given.headers)
     assert response.status_code == 201, response.text
     return _points_write(world.member_id, "redeem", 5)
+
+
+def _fresh_tag(client: TestClient, admin: dict[str, str]) -> str:
+    """The id of a new manual tag, so each role tags with (or changes) an unused one."""
+    body = {"code": f"tag_{next(_serial)}", "name": "标签"}
+    response = client.post(TAGS, json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _fresh_untag(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    """Our member holding a new manual tag, which each role then takes away."""
+    tag = _fresh_tag(client, admin)
+    url = f"{MEMBERS}/{world.member_id}/tags"
+    response = client.post(url, json={"tag_id": int(tag)}, headers=admin)
+    assert response.status_code == 201, response.text
+    return Req("DELETE", f"{url}/{tag}")
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -625,6 +647,135 @@ CASES: dict[tuple[str, str], list[Case]] = {
             200,
             lambda c, a, w: Req("PUT", POINTS_RULES, json=EarnRules().model_dump(mode="json")),
         )
+    ],
+    ("GET", "/api/v1/members/{member_id}/insights"): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/insights"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", INSIGHTS_OVERVIEW): [
+        Case(Permission.insights_read, READERS, 200, lambda c, a, w: Req("GET", INSIGHTS_OVERVIEW))
+    ],
+    ("POST", "/api/v1/insights:recompute"): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req("POST", "/api/v1/insights:recompute", json={}),
+        )
+    ],
+    ("GET", INSIGHTS_RULES): [
+        Case(Permission.insights_read, READERS, 200, lambda c, a, w: Req("GET", INSIGHTS_RULES))
+    ],
+    ("PUT", INSIGHTS_RULES): [
+        Case(
+            Permission.insights_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req(
+                "PUT", INSIGHTS_RULES, json=LayeringRules().model_dump(mode="json")
+            ),
+        )
+    ],
+    ("GET", TAGS): [Case(Permission.insights_read, READERS, 200, lambda c, a, w: Req("GET", TAGS))],
+    ("POST", TAGS): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req("POST", TAGS, json={"code": f"t{next(_serial)}", "name": "T"}),
+        )
+    ],
+    ("GET", f"{TAGS}/behaviour-rules"): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", f"{TAGS}/behaviour-rules"),
+        )
+    ],
+    ("PUT", f"{TAGS}/behaviour-rules"): [
+        Case(
+            Permission.insights_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req(
+                "PUT", f"{TAGS}/behaviour-rules", json=BehaviourRules().model_dump(mode="json")
+            ),
+        )
+    ],
+    ("POST", f"{TAGS}:refresh"): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req("POST", f"{TAGS}:refresh", json={}),
+        )
+    ],
+    ("GET", f"{TAGS}/{{tag_id}}"): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", f"{TAGS}/{_fresh_tag(c, a)}"),
+            other_404="tags.not_found",
+        )
+    ],
+    ("PATCH", f"{TAGS}/{{tag_id}}"): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req("PATCH", f"{TAGS}/{_fresh_tag(c, a)}", json={"name": "改名"}),
+            other_404="tags.not_found",
+        )
+    ],
+    ("GET", f"{TAGS}/{{tag_id}}/members"): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", f"{TAGS}/{_fresh_tag(c, a)}/members"),
+            other_404="tags.not_found",
+        )
+    ],
+    ("POST", f"{TAGS}/{{tag_id}}/members:upload"): [
+        # Sent without a file: every role holding the permission reaches the tag and is told
+        # the list is missing (422); another tenant does not find the tag.
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            422,
+            lambda c, a, w: Req("POST", f"{TAGS}/{_fresh_tag(c, a)}/members:upload"),
+            other_404="tags.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/tags"): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/tags"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/tags"): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST", f"{MEMBERS}/{w.member_id}/tags", json={"tag_id": int(_fresh_tag(c, a))}
+            ),
+            other_404="members.not_found",
+        )
+    ],
+    ("DELETE", "/api/v1/members/{member_id}/tags/{tag_id}"): [
+        Case(Permission.insights_manage, MERGERS, 204, _fresh_untag, other_404="members.not_found")
     ],
 }
 

@@ -107,9 +107,10 @@ def test_export_hands_over_member_identities_consent_merges_and_audit(
     response = client.get(f"{MEMBERS}/{member['id']}/export", headers=admin)
     assert response.status_code == 200
     document = response.json()
-    rooms = ["check_ins", "coupons", "events", "orders", "perks", "points", "tier"]
+    rooms = ["check_ins", "coupons", "events", "orders", "perks", "points", "tags", "tier"]
     assert sorted(document) == sorted(["audit", "member", *rooms])
     assert document["orders"] == document["events"] == []  # activity's sections: none yet
+    assert document["tags"] == []
     exported = document["member"]
     assert exported["id"] == member["id"]
     assert _identities(exported) == {**FULL, "crm_id": "C-2"}  # the later C-2 wins the dict

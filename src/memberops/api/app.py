@@ -15,6 +15,8 @@ from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
 from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
+from memberops.insights.api import router as insights_router
+from memberops.insights.tags.api import router as tags_router
 from memberops.kernel.catalogue import error_catalogue
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import error_anchor
@@ -91,6 +93,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         checkin_router,
         perks_router,
         coupons_router,
+        insights_router,
+        tags_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

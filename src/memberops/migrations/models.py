@@ -3,6 +3,10 @@
 from memberops.activity import models as activity_models
 from memberops.identity import models as identity_models
 from memberops.imports import models as imports_models
+from memberops.insights.clv import models as clv_models
+from memberops.insights.lifecycle import models as lifecycle_models
+from memberops.insights.rfm import models as rfm_models
+from memberops.insights.tags import models as tags_models
 from memberops.kernel import models as kernel_models
 from memberops.kernel.db import Base
 from memberops.loyalty.checkin import models as checkin_models
@@ -25,5 +29,9 @@ ROOM_MODELS = (
     coupons_models,
     checkin_models,
     perks_models,
+    lifecycle_models,
+    rfm_models,
+    clv_models,
+    tags_models,
 )
 metadata = Base.metadata

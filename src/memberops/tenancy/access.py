@@ -41,6 +41,12 @@ class Permission(StrEnum):
     loyalty_manage = "loyalty:manage"
     #: The programme's rules: tier ladder, earn rules, check-in rewards, perks.
     loyalty_rules = "loyalty:rules"
+    #: Stages, RFM, tags and predictions of members; the insights figures.
+    insights_read = "insights:read"
+    #: What an operator does: tag members by hand or by list, keep rule tags, recompute.
+    insights_manage = "insights:manage"
+    #: The layering's rules: lifecycle thresholds, RFM window and thresholds.
+    insights_rules = "insights:rules"
 
 
 _READ = {
@@ -48,6 +54,7 @@ _READ = {
     Permission.members_lookup,
     Permission.members_list,
     Permission.loyalty_read,
+    Permission.insights_read,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -61,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.tenancy_read,
             Permission.loyalty_operate,
             Permission.loyalty_manage,
+            Permission.insights_manage,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),

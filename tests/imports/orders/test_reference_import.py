@@ -1,6 +1,8 @@
 """The reference files of ../shared/data imported into the database: CDNOW_sample with no
 problem, and UCI Online Retail giving, for every customer, the order count, gross spend and
-refunded amount of an independent computation over the raw file (issue 3, acceptance 2).
+refunded amount of an independent computation over the raw file (issue 3, acceptance 2), and
+the RFM scores and 8-type segment of a pandas computation over the same orders (issue 5,
+acceptance 2: one import serves both, the file takes half a minute to import).
 
 What is compared, per CustomerID (read through the ``crm_id`` identity of the order's member):
 
@@ -17,9 +19,12 @@ What is compared, per CustomerID (read through the ``crm_id`` identity of the or
 """
 
 from collections import Counter
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
@@ -29,10 +34,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from memberops.activity.models import Order
 from memberops.identity.models import Identity, IdentityType
 from memberops.imports.orders.jobs import import_orders
+from memberops.insights.rfm.models import MemberRfm
+from memberops.insights.rfm.service import refresh_rfm
 from memberops.tenancy.access import Principal
+from tests.insights.rfm.reference import rfm
 
 CHARGES = {"POST", "DOT", "C2", "M", "D", "S", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS"}
 Figures = dict[str, tuple[int, int, int]]
+#: RFM of the UCI file as of the day after its last invoice.
+UCI_AS_OF = datetime(2011, 12, 10, tzinfo=UTC)
 
 
 def _pence(prices: pl.Series) -> dict[str, int]:
@@ -51,7 +61,8 @@ def _raw(path: Path) -> pl.DataFrame:
 
 
 def _refunded(raw: pl.DataFrame, sales: pl.DataFrame) -> Counter[str]:
-    """Each cancellation line matched by the documented rule, in file order."""
+    """Per sale invoice, the cancellation lines matched to it by the documented rule, in file
+    order."""
     paid = dict(sales.group_by("InvoiceNo").agg(pl.col("at").first()).iter_rows())
     left = dict(sales.group_by("InvoiceNo").agg(pl.col("value").sum()).iter_rows())
     valid = set(zip(sales["InvoiceNo"], sales["StockCode"], strict=True))
@@ -72,7 +83,7 @@ def _refunded(raw: pl.DataFrame, sales: pl.DataFrame) -> Counter[str]:
         if order is None or paid[order] > at or quantity >= 0 or left[order] < value:
             continue
         left[order] -= value
-        refunded[customer] += value
+        refunded[order] += value
     return refunded
 
 
@@ -83,8 +94,74 @@ def _expected(path: Path) -> Figures:
     per = sales.group_by("CustomerID").agg(
         pl.col("InvoiceNo").n_unique().alias("orders"), pl.col("value").sum().alias("spend")
     )
-    refunded = _refunded(raw, sales)
+    by_order = _refunded(raw, sales)
+    owners = dict(sales.select("InvoiceNo", "CustomerID").unique().iter_rows())
+    refunded: Counter[str] = Counter()
+    for invoice, value in by_order.items():
+        refunded[owners[invoice]] += value
     return {c: (n, s, refunded[c]) for c, n, s in per.iter_rows()}
+
+
+def _orders(path: Path, members: dict[str, int]) -> pd.DataFrame:
+    """One row per sale invoice: its member (the id the database gave the customer, which
+    breaks RFM ties), payment time in UTC, paid net of refunds, and whether any is kept."""
+    raw = _raw(path)
+    sales = raw.filter(~pl.col("cancel"), pl.col("Quantity") >= 1, pl.col("pence") != 0)
+    sales = sales.with_columns((pl.col("Quantity") * pl.col("pence")).alias("value"))
+    refunded = _refunded(raw, sales)
+    per = sales.group_by("InvoiceNo").agg(
+        pl.col("CustomerID").first(), pl.col("at").first(), pl.col("value").sum()
+    )
+    frame = pd.DataFrame(per.rows(), columns=["invoice", "customer", "at", "value"])
+    frame["refunded"] = frame["invoice"].map(refunded).fillna(0).astype(int)
+    london = frame["at"].dt.tz_localize("Europe/London", ambiguous=True)
+    return pd.DataFrame(
+        {
+            "member": frame["customer"].map(members),
+            "paid_at": london.dt.tz_convert("UTC"),
+            "net": frame["value"] - frame["refunded"],
+            "kept": frame["refunded"] < frame["value"],
+        }
+    )
+
+
+def _members(session: Session, principal: Principal) -> dict[str, int]:
+    query = select(Identity.value, Identity.member_id).where(
+        Identity.tenant_id == principal.tenant_id, Identity.type == IdentityType.crm_id
+    )
+    return dict(session.execute(query).all())
+
+
+def _stored_rfm(session: Session, principal: Principal) -> dict[int, tuple[Any, ...]]:
+    query = select(MemberRfm).where(MemberRfm.tenant_id == principal.tenant_id)
+    return {
+        row.member_id: (
+            row.recency_days,
+            row.frequency,
+            row.monetary_cents,
+            row.r_score,
+            row.f_score,
+            row.m_score,
+            str(row.rfm_type),
+        )
+        for row in session.scalars(query)
+    }
+
+
+def _reference_rfm(orders: pd.DataFrame) -> dict[int, tuple[Any, ...]]:
+    expected = rfm(orders, UCI_AS_OF)
+    return {
+        int(member): (
+            int(r.recency_days),
+            int(r.frequency),
+            int(r.monetary),
+            int(r.r),
+            int(r.f),
+            int(r.m),
+            r.type,
+        )
+        for member, r in expected.iterrows()
+    }
 
 
 def _imported(session: Session, principal: Principal) -> Figures:
@@ -131,6 +208,12 @@ def test_uci_per_customer_figures_match_the_raw_file(
     assert imported == expected
     found = client.get("/api/v1/members?identity=crm_id:12346", headers=admin).json()["items"]
     assert len(found) == 1
+    with session.begin():
+        scored = refresh_rfm(session, tenant.tenant_id, UCI_AS_OF)
+        stored, members = _stored_rfm(session, tenant), _members(session, tenant)
+    reference = _reference_rfm(_orders(path, members))
+    assert scored == len(reference) > 4_000
+    assert stored == reference
 
 
 def test_cdnow_sample_imports_cleanly(

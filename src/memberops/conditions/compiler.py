@@ -1,0 +1,265 @@
+"""Compile a condition tree to one SQLAlchemy Core query: ``SELECT members.id`` of one tenant's
+active members for which the tree holds, with the outer joins its fields need.
+
+Every leaf compiles to a predicate that is never NULL (an unset value makes a comparison
+false, not unknown), so ``not`` is the exact complement among active members and ``any`` /
+``all`` are plain OR / AND — the same sets on SQLite and PostgreSQL. Numbers are compared as
+integers: money in cents, shares cross-multiplied with their denominators
+(``discounted_orders * 10000 >= 8000 * orders_count``), so no float rounding decides who is in.
+
+A field the registry does not know, an operator its kind does not take, or a value that does
+not fit is :class:`~memberops.conditions.errors.InvalidCondition` naming its path in the tree.
+"""
+
+import operator
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from memberops.conditions.errors import InvalidCondition
+from memberops.conditions.registry import Field, FieldSql, Join, Kind, Scope, get_field, subject
+from memberops.conditions.schemas import MAX_VALUES, AllOf, AnyOf, Condition, Leaf, Node, NotOf, Op
+from memberops.kernel import clock
+from memberops.kernel.db import is_postgresql
+
+#: Where a problem is: keys and list positions from the tree's root.
+Loc = tuple[str | int, ...]
+#: Shares are written with at most 4 decimals and compared as integers over this scale.
+RATIO_SCALE = 10_000
+MAX_DAYS = 36_500
+INT64 = 2**63 - 1
+MAX_TEXT = 200
+_COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
+    Op.eq: operator.eq,
+    Op.ne: operator.ne,
+    Op.gt: operator.gt,
+    Op.ge: operator.ge,
+    Op.lt: operator.lt,
+    Op.le: operator.le,
+}
+
+
+def _invalid(at: Loc, path: Loc, message: str) -> InvalidCondition:
+    where = ".".join(str(part) for part in path) or "condition"
+    return InvalidCondition(
+        f"{where}: {message}",
+        path=where,
+        errors=[{"loc": [*at, *path], "msg": message}],
+    )
+
+
+def _tree_loc(loc: Sequence[str | int]) -> Loc:
+    """A pydantic location without the union tags it inserts where a node was expected
+    (``("all", "all", 0, "leaf", "op")`` → ``("all", 0, "op")``)."""
+    found: list[str | int] = []
+    node_expected = True
+    for part in loc:
+        if node_expected and part in ("all", "any", "not", "leaf"):
+            node_expected = False
+            continue
+        found.append(part)
+        after_list = isinstance(part, int) and found[-2:-1] in (["all"], ["any"])
+        node_expected = after_list or part == "not"
+    return tuple(found)
+
+
+def parse_condition(document: Any, at: Loc = ()) -> Condition:
+    """A stored or typed-in tree as a :class:`Condition`; shape problems are
+    ``conditions.invalid`` naming where, as a compile problem would be."""
+    try:
+        return Condition.model_validate(document)
+    except ValidationError as exc:
+        found = [
+            (_tree_loc(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()
+        ]
+        problem = _invalid(at, *found[0])
+        problem.fields["errors"] = [{"loc": [*at, *loc], "msg": msg} for loc, msg in found]
+        raise problem from exc
+
+
+def _whole(raw: object, low: int, high: int) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise ValueError(f"expected a whole number from {low} to {high}")
+    return raw
+
+
+def _ratio(raw: object) -> int:
+    """A share 0..1 with at most 4 decimals, as an integer over :data:`RATIO_SCALE`."""
+    try:
+        share = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        share = None
+    if share is None or isinstance(raw, bool) or not share.is_finite() or not 0 <= share <= 1:
+        raise ValueError("expected a share from 0 to 1, e.g. 0.8")
+    scaled = share * RATIO_SCALE
+    if scaled != scaled.to_integral_value():
+        raise ValueError("a share has at most 4 decimals")
+    return int(scaled)
+
+
+def _moment(raw: object) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError("expected an ISO 8601 time with its timezone") from None
+
+
+def _text(raw: object, field: Field) -> str:
+    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_TEXT:
+        raise ValueError(f"expected text of 1 to {MAX_TEXT} characters")
+    if field.choices and raw not in field.choices:
+        raise ValueError(f"expected one of {', '.join(field.choices)}")
+    return raw
+
+
+def _scalar(field: Field, raw: object) -> Any:
+    """One value as SQL compares it: ints, cents, scaled shares, UTC datetimes, text, bools."""
+    if field.kind == Kind.int:
+        return _whole(raw, -INT64, INT64)
+    if field.kind == Kind.money:
+        assert field.parse is not None  # checked when the field was declared
+        return field.parse(raw)
+    if field.kind == Kind.ratio:
+        return _ratio(raw)
+    if field.kind == Kind.datetime:
+        return _moment(raw)
+    if field.kind == Kind.string:
+        return _text(raw, field)
+    if not isinstance(raw, bool):
+        raise ValueError("expected true or false")
+    return raw
+
+
+def _values(field: Field, op: Op, raw: object) -> Any:
+    """The leaf's value for its operator: none, a number of days, a list, a pair or one."""
+    if op in (Op.is_set, Op.is_not_set):
+        if raw is not None:
+            raise ValueError(f"{op.value} takes no value")
+        return None
+    if op in (Op.within_days, Op.not_within_days):
+        return _whole(raw, 0, MAX_DAYS)
+    if op in (Op.in_, Op.not_in):
+        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_VALUES:
+            raise ValueError(f"{op.value} takes a list of 1 to {MAX_VALUES} values")
+        return [_scalar(field, item) for item in raw]
+    if op == Op.between:
+        if not isinstance(raw, list) or len(raw) != 2:
+            raise ValueError("between takes [low, high]")
+        low, high = _scalar(field, raw[0]), _scalar(field, raw[1])
+        if low > high:
+            raise ValueError("between needs low <= high")
+        return low, high
+    return _scalar(field, raw)
+
+
+def _present(sql: FieldSql) -> ColumnElement[bool]:
+    """The value is set: not NULL and, for a quotient, over a positive denominator."""
+    present = sql.column.is_not(None)
+    if sql.denominator is None:
+        return present
+    return and_(present, func.coalesce(sql.denominator, 0) > 0)
+
+
+def _ordered(kind: Kind, sql: FieldSql, op: Op, value: Any) -> ColumnElement[bool]:
+    """A comparison of a number (cross-multiplied for quotients) or a time with the value."""
+    scale = RATIO_SCALE if kind == Kind.ratio else 1
+    left = sql.column * scale if scale != 1 else sql.column
+    den = sql.denominator
+
+    def right(v: Any) -> Any:
+        return v if den is None else den * v
+
+    if op == Op.between:
+        low, high = value
+        return and_(left >= right(low), left <= right(high))
+    if op == Op.in_:
+        return sql.column.in_(value)
+    if op == Op.not_in:
+        return sql.column.not_in(value)
+    compared: ColumnElement[bool] = _COMPARE[op](left, right(value))
+    return compared
+
+
+def _predicate(field: Field, sql: FieldSql, op: Op, value: Any, as_of: datetime) -> Any:
+    if field.kind == Kind.bool:
+        holds = value if op == Op.eq else not value
+        return sql.column if holds else not_(sql.column)
+    present = _present(sql)
+    if op == Op.is_set:
+        return present
+    if op == Op.is_not_set:
+        return not_(present)
+    if op in (Op.within_days, Op.not_within_days):
+        recent = sql.column >= as_of - timedelta(days=value)
+        return and_(present, recent) if op == Op.within_days else or_(not_(present), not_(recent))
+    return and_(present, _ordered(field.kind, sql, op, value))
+
+
+class _Compiler:
+    """One compilation: the scope, the evaluation time, and the joins the leaves asked for."""
+
+    def __init__(self, scope: Scope, as_of: datetime, at: Loc) -> None:
+        self.scope, self.as_of, self.at = scope, as_of, at
+        self.joins: dict[str, Join] = {}
+
+    def node(self, node: Node, path: Loc) -> Any:
+        if isinstance(node, AllOf):
+            return and_(*self.children(node.all, (*path, "all")))
+        if isinstance(node, AnyOf):
+            return or_(*self.children(node.any, (*path, "any")))
+        if isinstance(node, NotOf):
+            return not_(self.node(node.not_, (*path, "not")))
+        return self.leaf(node, path)
+
+    def children(self, nodes: Sequence[Node], path: Loc) -> list[Any]:
+        return [self.node(child, (*path, index)) for index, child in enumerate(nodes)]
+
+    def leaf(self, leaf: Leaf, path: Loc) -> Any:
+        field = get_field(leaf.field)
+        if field is None:
+            raise _invalid(self.at, (*path, "field"), f"no condition field {leaf.field!r}")
+        if leaf.op not in field.ops:
+            ops = ", ".join(sorted(op.value for op in field.ops))
+            message = f"{field.name} is a {field.kind.value} field; its operators are {ops}"
+            raise _invalid(self.at, (*path, "op"), message)
+        try:
+            value = _values(field, leaf.op, leaf.value)
+        except ValueError as exc:
+            raise _invalid(self.at, (*path, "value"), str(exc)) from exc
+        sql = field.sql(self.scope)
+        for join in sql.joins:
+            self.joins.setdefault(join.key, join)
+        return _predicate(field, sql, leaf.op, value, self.as_of)
+
+
+def compile_condition(
+    session: Session,
+    tenant_id: int,
+    condition: Condition,
+    *,
+    as_of: datetime | None = None,
+    at: Loc = (),
+) -> Select[tuple[int]]:
+    """``SELECT id`` of the tenant's active members the condition holds for; times in
+    ``within_days`` count back from ``as_of`` (now when None). ``at`` prefixes the locations
+    of problems (``("body", "condition")``)."""
+    base = subject()
+    scope = Scope(tenant_id, base.table, is_postgresql(session))
+    compiler = _Compiler(scope, as_of or clock.now(), at)
+    predicate = compiler.node(condition.root, ())
+    source: FromClause = base.table
+    for join in compiler.joins.values():
+        source = source.outerjoin(join.target, join.on)
+    return (
+        select(base.table.c.id)
+        .select_from(source)
+        .where(base.table.c.tenant_id == tenant_id, base.active, predicate)
+    )

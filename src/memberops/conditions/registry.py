@@ -1,0 +1,146 @@
+"""The fields conditions can name, registered by the rooms that own the data.
+
+A field is ``room.field`` (``stats.orders_365d``), a :class:`Kind` that decides which
+operators and values it takes, its labels in the console's languages, and a function that
+builds its SQL for one tenant: the column expression and the joins it needs. Rooms call
+:func:`register` from their ``conditions.py`` (through ``memberops.wiring``), and the members
+room registers the :class:`Subject` — the members table conditions select from — so this
+package imports no room.
+
+What a field's SQL must hold to: a join adds at most one row per member (a one-to-one table
+such as ``member_stats``; anything one-to-many is an ``EXISTS`` in the column instead), and a
+``bool`` field's expression is never NULL. NULL elsewhere means "not set" (no stats row, no
+birthday): comparisons are false on it, and ``is_not_set`` / ``not`` find it.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Table
+
+from memberops.conditions.schemas import Op
+
+
+class Kind(StrEnum):
+    """What a field's values are, and so what a leaf may ask of it."""
+
+    int = "int"  # a whole number (a count, a month)
+    money = "money"  # yuan strings in conditions ("199.00"), cents in SQL
+    ratio = "ratio"  # a share between 0 and 1 (at most 4 decimals), kept as numerator / denominator
+    datetime = "datetime"  # a UTC moment; ISO 8601 with a timezone in conditions
+    string = "string"  # text, or one of ``choices`` when the field has them
+    bool = "bool"  # true or false, never unset
+
+
+_ORDERED = frozenset({Op.eq, Op.ne, Op.gt, Op.ge, Op.lt, Op.le, Op.between})
+_PRESENCE = frozenset({Op.is_set, Op.is_not_set})
+#: The operators each kind takes.
+OPS: dict[Kind, frozenset[Op]] = {
+    Kind.int: _ORDERED | _PRESENCE | {Op.in_, Op.not_in},
+    Kind.money: _ORDERED | _PRESENCE,
+    Kind.ratio: _ORDERED | _PRESENCE,
+    Kind.datetime: (_ORDERED - {Op.eq, Op.ne}) | _PRESENCE | {Op.within_days, Op.not_within_days},
+    Kind.string: _PRESENCE | {Op.eq, Op.ne, Op.in_, Op.not_in},
+    Kind.bool: frozenset({Op.eq, Op.ne}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a field's SQL is built against: the tenant, the members table of the query (its
+    ``id`` is what joins and ``EXISTS`` correlate on) and the backend."""
+
+    tenant_id: int
+    member: FromClause
+    postgresql: bool
+
+
+@dataclass(frozen=True)
+class Join:
+    """An outer join a field needs, shared by every field naming the same ``key``."""
+
+    key: str
+    target: FromClause
+    on: ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class FieldSql:
+    """A field's value in SQL. ``denominator`` makes it a quotient compared exactly by cross
+    multiplication (``spend / kept_orders >= v`` as ``spend >= v * kept_orders``); the value is
+    unset where the denominator is 0 or NULL."""
+
+    column: ColumnElement[Any]
+    denominator: ColumnElement[Any] | None = None
+    joins: tuple[Join, ...] = ()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field conditions can name. ``parse`` turns a money value as written (``"199.00"``)
+    into cents; the money format belongs to the room that declares money fields."""
+
+    name: str
+    kind: Kind
+    labels: Mapping[str, str]
+    sql: Callable[[Scope], FieldSql]
+    choices: tuple[str, ...] = ()
+    parse: Callable[[object], int] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == Kind.money and self.parse is None:
+            raise ValueError(f"money field {self.name} needs parse")
+
+    def label(self, locale: str) -> str:
+        return self.labels.get(locale) or self.labels["en"]
+
+    @property
+    def ops(self) -> frozenset[Op]:
+        return OPS[self.kind]
+
+
+@dataclass(frozen=True, eq=False)
+class Subject:
+    """The table conditions select member ids from, and which of its rows count (active
+    members: merged-away and erased ones are nobody's audience)."""
+
+    table: Table
+    active: ColumnElement[bool]
+
+
+_FIELDS: dict[str, Field] = {}
+_SUBJECT: list[Subject] = []
+
+
+def register(*fields: Field) -> None:
+    """Make ``fields`` nameable in conditions. Registering the same field again is harmless
+    (every entry point registers at start-up); another field under a taken name is a bug."""
+    for new in fields:
+        known = _FIELDS.get(new.name)
+        if known is not None and known != new:
+            raise ValueError(f"condition field {new.name} is already registered differently")
+        _FIELDS[new.name] = new
+
+
+def register_subject(subject: Subject) -> None:
+    """Set the members table conditions select from (once; again with the same is harmless)."""
+    if _SUBJECT and _SUBJECT[0] is not subject:
+        raise ValueError("the condition subject is already registered differently")
+    _SUBJECT[:] = [subject]
+
+
+def subject() -> Subject:
+    if not _SUBJECT:
+        raise RuntimeError("no condition subject: call memberops.wiring.register_handlers()")
+    return _SUBJECT[0]
+
+
+def get_field(name: str) -> Field | None:
+    return _FIELDS.get(name)
+
+
+def all_fields() -> list[Field]:
+    """Every registered field, by name."""
+    return [_FIELDS[name] for name in sorted(_FIELDS)]
