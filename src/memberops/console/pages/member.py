@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from memberops.console.formatting import BLANK
+from memberops.console.pages.member_insights import InsightsCard
 from memberops.console.pages.member_loyalty import LoyaltyCard
 from memberops.console.pages.shell import content, current_viewer, frame, to_login, transaction
 from memberops.console.pages.timeline import Timeline
@@ -79,6 +80,9 @@ class MemberView:
                 timeline.orders_list()
             with _card(t("member.events"), "col-span-1"):
                 timeline.events_list()
+            if principal.can(Permission.insights_read):
+                with _card(t("member.insights"), "col-span-3"):
+                    InsightsCard(self.viewer, self.member_id).show()
             if principal.can(Permission.loyalty_read):
                 with _card(t("member.loyalty"), "col-span-3"):
                     LoyaltyCard(self.viewer, self.member_id).show()

@@ -101,6 +101,7 @@ def theme(title: str) -> None:
 SECTIONS = (
     ("nav.overview", "/overview"),
     ("nav.members", "/members"),
+    ("nav.insights", "/insights"),
     ("nav.loyalty", "/loyalty"),
 )
 

@@ -1,0 +1,108 @@
+"""The insights page on a real server loaded with the demo merchant, its models fitted and its
+members layered (``memberops clv fit``, ``memberops recompute insights``): the RFM 8-type table
+shows what ``GET /api/v1/insights/overview`` answers, the value tab its churn-risk counts, and
+a member's page its stage, RFM scores and prediction — with screenshots at a laptop's size."""
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.console.support import RESULTS, api, chromium_or_skip, cli, login, running_server
+
+pytestmark = pytest.mark.browser
+
+ADMIN = "boss@example.com"
+TYPE_NAMES = {
+    "important_value": "重要价值客户",
+    "important_development": "重要发展客户",
+    "important_retention": "重要保持客户",
+    "important_winback": "重要挽留客户",
+    "general_value": "一般价值客户",
+    "general_development": "一般发展客户",
+    "general_retention": "一般保持客户",
+    "general_winback": "一般挽留客户",
+}
+STAGE_NAMES = {"new": "新客", "active": "活跃", "dormant": "沉睡", "churned": "流失"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    base: str
+    overview: dict[str, Any]
+    member: dict[str, Any]  # a member's insights, with RFM and a prediction
+
+
+def _prepare(env: dict[str, str], cwd: Path) -> str:
+    cli(env, cwd, "init")
+    cli(env, cwd, "user", "create", ADMIN, "--tenant", "default", "--role", "admin")
+    cli(env, cwd, "demo", "--members", "200", "--seed", "11")
+    cli(env, cwd, "clv", "fit", "--unit", "week")
+    cli(env, cwd, "recompute", "insights")
+    return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
+
+
+def _scored_member(client: Any) -> dict[str, Any]:
+    """The first listed member whose insights hold RFM and a prediction."""
+    for member in client.get("/members", params={"limit": 100}).json()["items"]:
+        insights = client.get(f"/members/{member['id']}/insights").json()
+        if insights["rfm"] and insights["prediction"]:
+            return dict(insights)
+    raise AssertionError("no member with RFM and a prediction")
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    chromium_or_skip()
+    home = tmp_path_factory.mktemp("insights-server")
+    with running_server(home, _prepare) as (base, key), api(base, key) as client:
+        answer = client.get("/insights/overview")
+        assert answer.status_code == 200, answer.text
+        yield Loaded(base, answer.json(), _scored_member(client))
+
+
+def _save(page: Page, tmp_path: Path, name: str) -> None:
+    page.wait_for_timeout(1000)  # let ECharts finish its entry animation before the picture
+    page.screenshot(path=tmp_path / name, full_page=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / name, RESULTS / name)
+
+
+def test_the_rfm_matrix_shows_the_overview(page: Page, loaded: Loaded, tmp_path: Path) -> None:
+    login(page, loaded.base, ADMIN)
+    page.get_by_role("link", name="会员分层", exact=True).click()
+    page.wait_for_url("**/console/insights")
+    expect(page.get_by_text("RFM 八类客户矩阵")).to_be_visible()
+    table = page.locator(".rfm-types")
+    scored = 0
+    for cell in loaded.overview["rfm_types"]:
+        row = table.get_by_role("row").filter(has_text=TYPE_NAMES[cell["rfm_type"]])
+        expect(row).to_contain_text(f"{cell['members']:,}")
+        expect(row).to_contain_text(f"¥{float(cell['revenue']):,.2f}")
+        scored += cell["members"]
+    assert scored > 0
+    expect(page.locator(".nicegui-echart:visible")).to_have_count(3)  # funnel, matrix, segments
+    _save(page, tmp_path, "insights-rfm.png")
+    page.get_by_role("tab", name="价值预测").click()
+    risk = loaded.overview["churn_risk"]
+    expect(page.get_by_text("高流失风险")).to_be_visible()
+    for label, count in (("高流失风险", risk["high"]), ("低流失风险", risk["low"])):
+        card = page.locator(".q-card").filter(has_text=label)
+        expect(card).to_contain_text(f"{count:,}")
+    _save(page, tmp_path, "insights-value.png")
+
+
+def test_a_members_page_shows_its_layering(page: Page, loaded: Loaded, tmp_path: Path) -> None:
+    member, rfm = loaded.member, loaded.member["rfm"]
+    login(page, loaded.base, ADMIN)
+    page.goto(f"{loaded.base}/console/members/{member['member_id']}")
+    card = page.locator(".member-insights")
+    expect(card).to_contain_text(f"R{rfm['r_score']} F{rfm['f_score']} M{rfm['m_score']}")
+    expect(card).to_contain_text(TYPE_NAMES[rfm["rfm_type"]])
+    expect(card).to_contain_text(STAGE_NAMES[member["stage"]["stage"]])
+    expect(card).to_contain_text(f"¥{float(member['prediction']['clv_12m']):,.2f}")
+    _save(page, tmp_path, "member-insights.png")
