@@ -56,6 +56,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_members.py --write docs/benchmarks.md
 	$(BIN)/python bench/ingest.py --write docs/benchmarks.md
 	$(BIN)/python bench/bulk_orders.py --write docs/benchmarks.md
+	$(BIN)/python bench/insights.py --write docs/benchmarks.md
+	$(BIN)/python bench/clv.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*
