@@ -145,7 +145,9 @@ def _keep(log: Path) -> Path:
 def serving(url: str, workdir: Path) -> Iterator[tuple[str, str]]:
     """`memberops init` and `serve` on ``url`` at 127.0.0.1; yields the base URL and a `pos`
     API key. The server is stopped (Ctrl-C, then killed) whatever happens."""
+    # The server alone is measured: no in-process worker beside it.
     env = {**os.environ, "MEMBEROPS_DATABASE_URL": url, "MEMBEROPS_SECRET_KEY": "bench"}
+    env["MEMBEROPS_WORKER_IN_PROCESS"] = "false"
     _cli(env, "init")
     key = _cli(env, "apikey", "create", "--tenant", "default", "--scope", "pos")
     port = _free_port()

@@ -5,9 +5,12 @@ a domain error prints its detail on stderr and exits with status 2.
 """
 
 import json
+import logging
 import os
 import secrets
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -26,6 +29,7 @@ from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load, tenant_is_empty
 from memberops.imports.cli import import_app
 from memberops.insights.cli import clv_app, recompute_insights
+from memberops.insights.jobs import run_daily as layer
 from memberops.insights.tags.cli import tags_app
 from memberops.kernel import clock
 from memberops.kernel.db import engine_for, make_session_factory
@@ -40,6 +44,7 @@ from memberops.tenancy.cli import acting_admin, cli_actor
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
 from memberops.wiring import register_handlers
+from memberops.worker import run_due, start_in_thread, work
 
 app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
@@ -264,7 +269,8 @@ def demo(
     ] = False,
 ) -> None:
     """Load a synthetic merchant: members, three years of orders, refunds and behaviour events,
-    generated from the seed and written through the same services as the API."""
+    generated from the seed and written through the same services as the API; then fit the
+    value models and compute the layering, as the worker's daily job does."""
     with database() as engine:
         factory = make_session_factory(engine)
         with factory.begin() as session:
@@ -276,7 +282,8 @@ def demo(
         with Progress(console=err) as bar:
             task = bar.add_task("demo merchant", total=len(actions))
             loaded = load(factory, principal, actions, lambda n: bar.advance(task, n))
-    typer.echo(", ".join(f"{count} {kind}s" for kind, count in sorted(loaded.items())))
+        typer.echo(", ".join(f"{count} {kind}s" for kind, count in sorted(loaded.items())))
+        typer.echo(f"Layering: {layer(factory, principal).describe()}")
 
 
 @app.command()
@@ -289,9 +296,49 @@ def serve(
 
     from memberops.app import build_app
 
+    settings = get_settings()
     base = f"http://{host}:{port}"
     typer.echo(f"Console:  {base}/console\nAPI:      {base}/api/v1  (docs {base}/api/docs)")
-    uvicorn.run(build_app(get_settings()), host=host, port=port, log_level="info")
+    if not settings.worker_in_process:
+        uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
+        return
+    _log_to_stderr()
+    with database() as engine:
+        thread, stop = start_in_thread(make_session_factory(engine), settings)
+        try:
+            uvicorn.run(build_app(settings), host=host, port=port, log_level="info")
+        finally:
+            stop.set()
+            thread.join()
+
+
+def _log_to_stderr() -> None:
+    """The worker's lines on stderr, as uvicorn writes its own."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option(help="Run what is due now and exit (for cron), printing each job")
+    ] = False,
+) -> None:
+    """Run every tenant's daily jobs when they are due, until stopped (Ctrl-C or SIGTERM)."""
+    settings = get_settings()
+    _log_to_stderr()
+    with database() as engine:
+        factory = make_session_factory(engine)
+        if once:
+            for outcome in run_due(factory, settings):
+                state = "done" if outcome.ok else "failed"
+                typer.echo(
+                    f"{outcome.tenant}\t{outcome.job}\t{outcome.day}\t{state}\t{outcome.summary}"
+                )
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        work(factory, settings, stop)
 
 
 @docs_app.command("errors")

@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -91,14 +91,20 @@ def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
 
 
 @contextmanager
-def running_server(home: Path, prepare: Prepare) -> Iterator[tuple[str, str]]:
+def running_server(
+    home: Path, prepare: Prepare, settings: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
     """A server on a fresh SQLite file in ``home``, prepared by ``prepare``; yields its base
-    URL and the admin key, and stops it at the end whatever happened."""
+    URL and the admin key, and stops it at the end whatever happened. The in-process worker is
+    off (pages are tested on the figures the test loaded) unless ``settings`` (``MEMBEROPS_*``
+    variables) turn it on."""
     env = {
         **os.environ,
         "MEMBEROPS_DATABASE_URL": f"sqlite:///{home / 'console.db'}",
         "MEMBEROPS_PASSWORD": PASSWORD,
         "MEMBEROPS_SECRET_KEY": "console-test-secret",
+        "MEMBEROPS_WORKER_IN_PROCESS": "false",
+        **(settings or {}),
     }
     key = prepare(env, home)
     base = f"http://127.0.0.1:{_free_port()}"

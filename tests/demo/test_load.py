@@ -16,7 +16,11 @@ from memberops.cli import app
 from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load
 from memberops.identity.models import MemberMerge
+from memberops.insights.clv.models import MemberPrediction
+from memberops.insights.rfm.models import MemberRfm
+from memberops.insights.tags.models import MemberTag
 from memberops.kernel import clock
+from memberops.kernel.db import make_engine
 from memberops.kernel.settings import get_settings
 from memberops.tenancy.access import Principal
 
@@ -68,15 +72,34 @@ def fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     get_settings.cache_clear()
 
 
+def _layering(path: Path) -> dict[type, int]:
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        found = {
+            model: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (MemberRfm, MemberTag, MemberPrediction)
+        }
+    engine.dispose()
+    return found
+
+
 @pytest.mark.usefixtures("fresh_database")
-def test_demo_command_loads_an_empty_tenant_only() -> None:
+def test_demo_command_loads_an_empty_tenant_only(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["init"]).exit_code == 0
     with clock.frozen(AS_OF):
         first = runner.invoke(app, ["demo", "--members", "30", "--if-empty"])
     assert first.exit_code == 0, first.stderr
     kinds = Counter(a.kind for a in DemoMerchant(30, seed=1, as_of=AS_OF).actions())
-    assert first.stdout == ", ".join(f"{n} {kind}s" for kind, n in sorted(kinds.items())) + "\n"
+    loaded, layering = first.stdout.splitlines()
+    assert loaded == ", ".join(f"{n} {kind}s" for kind, n in sorted(kinds.items()))
+    stored = _layering(tmp_path / "demo.db")
+    assert layering == (  # the stages were set as the history loaded: none changes after
+        f"Layering: value models refitted, 0 stages changed (0 moves), {stored[MemberRfm]} "
+        f"members scored by RFM, {stored[MemberTag]} tag assignments, "
+        f"{stored[MemberPrediction]} predictions"
+    )
+    assert stored[MemberPrediction] > 0
     again = runner.invoke(app, ["demo", "--members", "30", "--if-empty"])
     assert again.exit_code == 0
     assert again.stdout == "Tenant 'default' already has members; the demo was not loaded.\n"

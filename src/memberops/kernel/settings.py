@@ -4,6 +4,7 @@ Nothing here opens a connection: the engine is made by whoever holds the setting
 factory, a CLI command, a test), so importing the package never touches a database.
 """
 
+from datetime import time
 from functools import lru_cache
 
 from pydantic import Field
@@ -39,6 +40,23 @@ class Settings(BaseSettings):
         description="SQLite page cache per connection, in MiB: a large history import probes "
         "indexes far beyond SQLite's 2 MiB default (measured: 11 % faster at 300,000 lines).",
     )
+    worker_in_process: bool = Field(
+        default=True,
+        description="`memberops serve` runs the worker in a thread beside the server (what "
+        "`make run` wants); turn off where `memberops worker` runs as a process of its own.",
+    )
+    worker_poll_seconds: float = Field(
+        default=60, gt=0, description="Worker's pause between rounds."
+    )
+    daily_jobs_at: time = Field(
+        default=time(0, 30),
+        description="Local time (each tenant's timezone) from which the day's jobs run.",
+    )
+    job_lease_minutes: int = Field(
+        default=120, ge=1, description="A run still going after this long is taken over."
+    )
+    job_retry_minutes: int = Field(default=15, ge=1, description="Wait before a failed run again.")
+    job_attempts: int = Field(default=3, ge=1, description="Runs of a daily job per day at most.")
 
 
 @lru_cache

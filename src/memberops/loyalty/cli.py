@@ -48,12 +48,7 @@ def daily(tenant: TenantOption = None) -> None:
     """Review tiers, expire points and coupons, give today's birthday gifts: once a day."""
     with sessions() as factory:
         for name, principal in _principals(factory, tenant):
-            report = run_daily(factory, principal)
-            typer.echo(
-                f"{name}: {report.tier_reviews} tier reviews, {report.points_expired} points "
-                f"expired, {report.coupons_expired} coupons expired, "
-                f"{report.birthday_gifts} birthday gifts"
-            )
+            typer.echo(f"{name}: {run_daily(factory, principal).describe()}")
 
 
 def _evaluate(factory: sessionmaker[Session], name: str, principal: Principal) -> int:

@@ -39,6 +39,12 @@ class DailyReport:
     coupons_expired: int
     birthday_gifts: int
 
+    def describe(self) -> str:
+        return (
+            f"{self.tier_reviews} tier reviews, {self.points_expired} points expired, "
+            f"{self.coupons_expired} coupons expired, {self.birthday_gifts} birthday gifts"
+        )
+
 
 def run_daily(session_factory: sessionmaker[Session], tenant_principal: Principal) -> DailyReport:
     """Run the day's loyalty work for one tenant, each step in its own transaction."""

@@ -1,0 +1,133 @@
+"""The worker: the work nobody's request starts. ``memberops worker`` runs it as a process of its
+own; ``memberops serve`` runs it in a thread beside the server (``worker_in_process``, what
+``make run`` uses).
+
+Each round, for every tenant whose local time has passed ``daily_jobs_at``, the daily jobs run
+in order — the loyalty engine's day (tier reviews, points and coupon expiry, birthday gifts),
+the member-stats rebuild (windowed figures age without any write), then the layering (value
+models refitted when due, stages, RFM, tags, predictions) — each once per tenant per local day
+however many workers poll, through the claims of ``kernel.schedule``. A job that fails is
+logged, recorded on its run and tried again later the same day; it never stops the worker.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from memberops.activity import stats
+from memberops.insights import jobs as insights
+from memberops.kernel import clock, schedule
+from memberops.kernel.settings import Settings
+from memberops.loyalty import jobs as loyalty
+from memberops.tenancy import service as tenancy
+from memberops.tenancy.access import Principal
+from memberops.tenancy.models import Role, Tenant
+
+log = logging.getLogger("memberops.worker")
+#: Who the audit log names for changes the worker makes.
+ACTOR = "worker"
+
+Factory = sessionmaker[Session]
+
+
+def _rebuild_stats(factory: Factory, principal: Principal) -> str:
+    with factory.begin() as session:
+        stats.refresh(session, principal.tenant_id)
+    return "member stats rebuilt"
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    """A job run once a day per tenant, in this module's order."""
+
+    name: str
+    run: Callable[[Factory, Principal], str]
+
+
+DAILY_JOBS = (
+    DailyJob("loyalty.daily", lambda f, p: loyalty.run_daily(f, p).describe()),
+    DailyJob("stats.rebuild", _rebuild_stats),
+    DailyJob("insights.daily", lambda f, p: insights.run_daily(f, p).describe()),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One job run by this worker: for whom, for which local day, and how it ended."""
+
+    tenant_id: int
+    tenant: str
+    job: str
+    day: date
+    ok: bool
+    summary: str
+
+
+def _policy(settings: Settings) -> schedule.RetryPolicy:
+    return schedule.RetryPolicy(
+        lease=timedelta(minutes=settings.job_lease_minutes),
+        retry_after=timedelta(minutes=settings.job_retry_minutes),
+        attempts=settings.job_attempts,
+    )
+
+
+def _run_job(factory: Factory, tenant: Tenant, job: DailyJob, day: date) -> Outcome:
+    principal = tenancy.principal_for(tenant, Role.admin, ACTOR)
+    try:
+        summary, ok = job.run(factory, principal), True
+    except Exception as exc:  # a failing job is recorded and retried, never fatal
+        log.exception("%s of %s failed", job.name, tenant.name)
+        summary, ok = f"{type(exc).__name__}: {exc}", False
+    with factory.begin() as session:
+        schedule.finish(session, tenant.id, job.name, day, ok, summary)
+    return Outcome(tenant.id, tenant.name, job.name, day, ok, summary)
+
+
+def run_due(factory: Factory, settings: Settings) -> list[Outcome]:
+    """Run every daily job that is due now and not yet claimed; what was run."""
+    now, policy = clock.now(), _policy(settings)
+    with factory.begin() as session:
+        tenants = tenancy.list_tenants(session)
+    outcomes = []
+    for tenant in tenants:
+        local = now.astimezone(ZoneInfo(tenant.timezone))
+        if local.time() < settings.daily_jobs_at:
+            continue
+        for job in DAILY_JOBS:
+            with factory.begin() as session:
+                if not schedule.claim(session, tenant.id, job.name, local.date(), policy):
+                    continue
+            outcome = _run_job(factory, tenant, job, local.date())
+            log.info("%s %s %s: %s", tenant.name, job.name, outcome.day, outcome.summary)
+            outcomes.append(outcome)
+    return outcomes
+
+
+def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
+    """Run rounds until ``stop`` is set, pausing ``worker_poll_seconds`` between them; a round
+    that fails (the database is away) is logged and the next one tried."""
+    log.info("worker started: daily jobs from %s local time", settings.daily_jobs_at)
+    while not stop.is_set():
+        try:
+            run_due(factory, settings)
+        except Exception:  # the database may be back by the next round
+            log.exception("worker round failed")
+        stop.wait(settings.worker_poll_seconds)
+    log.info("worker stopped")
+
+
+def start_in_thread(
+    factory: Factory, settings: Settings
+) -> tuple[threading.Thread, threading.Event]:
+    """The worker in a daemon thread beside a server; set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=work, args=(factory, settings, stop), name="memberops-worker", daemon=True
+    )
+    thread.start()
+    return thread, stop
