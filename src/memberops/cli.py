@@ -11,20 +11,19 @@ import secrets
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from memberops.activity.cli import recompute_app
+from memberops.crowds.cli import crowd_app
 from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load, tenant_is_empty
 from memberops.imports.cli import import_app
@@ -33,14 +32,14 @@ from memberops.insights.jobs import run_daily as layer
 from memberops.insights.tags.cli import tags_app
 from memberops.kernel import clock
 from memberops.kernel.db import engine_for, make_session_factory
-from memberops.kernel.errors import Conflict, DomainError
+from memberops.kernel.errors import Conflict
 from memberops.kernel.settings import get_settings
 from memberops.loyalty.cli import loyalty_app
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
 from memberops.tenancy import users
 from memberops.tenancy.access import Principal
-from memberops.tenancy.cli import acting_admin, cli_actor
+from memberops.tenancy.cli import acting_admin, cli_actor, reports_errors
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
 from memberops.wiring import register_handlers
@@ -60,6 +59,7 @@ app.add_typer(recompute_app, name="recompute")
 app.add_typer(loyalty_app, name="loyalty")
 app.add_typer(clv_app, name="clv")
 app.add_typer(tags_app, name="tags")
+app.add_typer(crowd_app, name="crowd")
 recompute_app.command("insights")(recompute_insights)
 
 
@@ -70,24 +70,7 @@ def _wire() -> None:
 
 
 err = Console(stderr=True)
-P = ParamSpec("P")
-R = TypeVar("R")
 DEMO_ADMIN = "admin@example.com"
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a domain error into a one-line message on stderr and exit status 2."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except DomainError as exc:
-            # The detail is text, not markup (an email may hold "[/x]"), and stays on one line.
-            err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
-            raise typer.Exit(2) from exc
-
-    return wrapper
 
 
 @contextmanager

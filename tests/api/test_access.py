@@ -37,6 +37,8 @@ POINTS_RULES = "/api/v1/loyalty/points-rules"
 TAGS = "/api/v1/tags"
 INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
 INSIGHTS_RULES = "/api/v1/insights/rules"
+CROWDS = "/api/v1/crowds"
+GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
 OUR_PHONE = "+8613800000001"
 OUR_NAME = "王秘密"
@@ -208,6 +210,29 @@ def _fresh_untag(client: TestClient, admin: dict[str, str], world: World) -> Req
     response = client.post(url, json={"tag_id": int(tag)}, headers=admin)
     assert response.status_code == 201, response.text
     return Req("DELETE", f"{url}/{tag}")
+
+
+def _fresh_crowd(client: TestClient, admin: dict[str, str], kind: str = "dynamic") -> str:
+    """The id of a new crowd, so each role changes (or deletes) one of its own."""
+    body = {"name": f"crowd {next(_serial)}", "kind": kind, "condition": GENDER_SET}
+    response = client.post(CROWDS, json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _crowd_case(
+    permission: Permission, roles: frozenset[Role], success: int, method: str, path: str = ""
+) -> list[Case]:
+    """One route of a crowd: another tenant does not find the crowd."""
+
+    def build(client: TestClient, admin: dict[str, str], world: World) -> Req:
+        kind = "snapshot" if path == ":freeze" else "dynamic"
+        crowd = _fresh_crowd(client, admin, kind)
+        params = {"other": crowd} if path == "/overlap" else {}
+        body = {"name": f"renamed {next(_serial)}"} if method == "PATCH" else None
+        return Req(method, f"{CROWDS}/{crowd}{path}", params=params, json=body)
+
+    return [Case(permission, roles, success, build, other_404="crowds.not_found")]
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -777,6 +802,49 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("DELETE", "/api/v1/members/{member_id}/tags/{tag_id}"): [
         Case(Permission.insights_manage, MERGERS, 204, _fresh_untag, other_404="members.not_found")
     ],
+    ("GET", f"{CROWDS}/fields"): [
+        Case(Permission.crowds_read, READERS, 200, lambda c, a, w: Req("GET", f"{CROWDS}/fields"))
+    ],
+    ("POST", f"{CROWDS}:preview"): [
+        Case(
+            Permission.crowds_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("POST", f"{CROWDS}:preview", json={"condition": GENDER_SET}),
+        )
+    ],
+    ("GET", CROWDS): [
+        Case(Permission.crowds_read, READERS, 200, lambda c, a, w: Req("GET", CROWDS))
+    ],
+    ("POST", CROWDS): [
+        Case(
+            Permission.crowds_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST", CROWDS, json={"name": f"c{next(_serial)}", "condition": GENDER_SET}
+            ),
+        )
+    ],
+    ("GET", f"{CROWDS}/{{crowd_id}}"): _crowd_case(Permission.crowds_read, READERS, 200, "GET"),
+    ("PATCH", f"{CROWDS}/{{crowd_id}}"): _crowd_case(
+        Permission.crowds_manage, MERGERS, 200, "PATCH"
+    ),
+    ("DELETE", f"{CROWDS}/{{crowd_id}}"): _crowd_case(
+        Permission.crowds_manage, MERGERS, 204, "DELETE"
+    ),
+    ("POST", f"{CROWDS}/{{crowd_id}}:freeze"): _crowd_case(
+        Permission.crowds_manage, MERGERS, 200, "POST", ":freeze"
+    ),
+    ("GET", f"{CROWDS}/{{crowd_id}}/members"): _crowd_case(
+        Permission.crowds_read, READERS, 200, "GET", "/members"
+    ),
+    ("GET", f"{CROWDS}/{{crowd_id}}/overlap"): _crowd_case(
+        Permission.crowds_read, READERS, 200, "GET", "/overlap"
+    ),
+    ("GET", f"{CROWDS}/{{crowd_id}}/export"): _crowd_case(
+        Permission.crowds_read, READERS, 200, "GET", "/export"
+    ),
 }
 
 

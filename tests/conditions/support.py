@@ -2,14 +2,21 @@
 stats rows written directly, so every figure a condition reads is exact and known."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from memberops.activity.models import MemberStats
+from memberops.activity.models import Event, MemberStats
 from memberops.conditions.compiler import compile_condition, parse_condition
 from memberops.identity.models import Identity, IdentityType
+from memberops.insights.clv.models import MemberPrediction
+from memberops.insights.lifecycle.models import MemberStage
+from memberops.insights.rfm.models import MemberRfm
+from memberops.insights.tags.models import MemberTag, Tag
+from memberops.loyalty.coupons.models import Coupon, CouponTemplate
+from memberops.loyalty.points.models import PointsAccount, PointsEntry, PointsLot
+from memberops.loyalty.tiers.models import MemberTier
 from memberops.members.models import Consent, ConsentChannel, Member, MemberStatus
 from memberops.tenancy.access import Principal
 
@@ -179,6 +186,103 @@ def _bob(session: Session, principal: Principal) -> int:
     return bob
 
 
+def _layers(session: Session, principal: Principal, ann: int, bob: int) -> None:
+    """Stage, RFM and prediction rows: ann a reactivated champion, bob a dormant one."""
+    tenant = principal.tenant_id
+    session.add_all(
+        [
+            MemberStage(tenant_id=tenant, member_id=ann, stage="active", reactivated=True,
+                        since=datetime(2026, 10, 20, tzinfo=UTC), computed_at=NOW),
+            MemberStage(tenant_id=tenant, member_id=bob, stage="dormant", reactivated=False,
+                        since=datetime(2026, 7, 1, tzinfo=UTC), computed_at=NOW),
+            MemberRfm(tenant_id=tenant, member_id=ann, as_of=NOW, window_days=365,
+                      recency_days=12, frequency=3, monetary_cents=60_000, r_score=5, f_score=4,
+                      m_score=5, rfm_type="important_value", segment="champions",
+                      computed_at=NOW),
+            MemberRfm(tenant_id=tenant, member_id=bob, as_of=NOW, window_days=365,
+                      recency_days=153, frequency=1, monetary_cents=5_000, r_score=1, f_score=1,
+                      m_score=1, rfm_type="general_winback", segment="lost", computed_at=NOW),
+            MemberPrediction(tenant_id=tenant, member_id=ann, as_of=NOW.date(), frequency=4,
+                             recency_days=990.0, age_days=1004.0, p_alive=0.92,
+                             expected_30d=0.5, expected_90d=1.5, expected_365d=4.25,
+                             spend_per_order_cents=25_000, clv_12m_cents=123_450,
+                             churn_risk="low", next_order_on=None, computed_at=NOW),
+            MemberPrediction(tenant_id=tenant, member_id=bob, as_of=NOW.date(), frequency=0,
+                             recency_days=0.0, age_days=153.0, p_alive=0.25,
+                             expected_30d=0.01, expected_90d=0.1, expected_365d=0.3,
+                             spend_per_order_cents=5_000, clv_12m_cents=1_500,
+                             churn_risk="high", next_order_on=None, computed_at=NOW),
+        ]
+    )  # fmt: skip
+
+
+def _tags(session: Session, principal: Principal, holders: dict[str, list[int]]) -> None:
+    """Tags by code (``lapsed`` is inactive: it shows on nobody) and who holds them."""
+    for code, members in holders.items():
+        tag = Tag(tenant_id=principal.tenant_id, code=code, name=code, kind="manual",
+                  active=code != "lapsed")  # fmt: skip
+        session.add(tag)
+        session.flush()
+        session.add_all(
+            MemberTag(tenant_id=principal.tenant_id, member_id=m, tag_id=tag.id, source="operator")
+            for m in members
+        )
+
+
+def _loyalty(session: Session, principal: Principal, ann: int, bob: int) -> None:
+    """Ann: gold, 1,200 points (300 expiring within 30 days), one usable coupon, one used, one
+    expired. Bob: silver, no points account, one coupon not valid yet."""
+    tenant = principal.tenant_id
+    session.add_all(
+        [
+            MemberTier(tenant_id=tenant, member_id=ann, tier="gold", since=NOW,
+                       period_ends_at=NOW),
+            MemberTier(tenant_id=tenant, member_id=bob, tier="silver", since=NOW,
+                       period_ends_at=NOW),
+            PointsAccount(tenant_id=tenant, member_id=ann, balance=1_200, debt=0),
+        ]
+    )  # fmt: skip
+    entry = PointsEntry(tenant_id=tenant, member_id=ann, kind="earn", points=1_200,
+                        balance_after=1_200, actor="test", occurred_at=NOW)  # fmt: skip
+    template = CouponTemplate(tenant_id=tenant, name="满100减10", kind="amount_off",
+                              amount_off_cents=1_000, valid_days=30)  # fmt: skip
+    session.add_all([entry, template])
+    session.flush()
+    for remaining, days in ((300, 10), (900, 60), (0, 5)):
+        session.add(
+            PointsLot(tenant_id=tenant, member_id=ann, entry_id=entry.id, points=remaining or 50,
+                      remaining=remaining, earned_at=NOW, expires_at=NOW + timedelta(days=days))
+        )  # fmt: skip
+    coupons = [
+        (ann, "issued", NOW - timedelta(days=1), None),
+        (ann, "redeemed", NOW - timedelta(days=40), datetime(2026, 10, 1, tzinfo=UTC)),
+        (ann, "expired", NOW - timedelta(days=90), None),
+        (bob, "issued", NOW + timedelta(days=3), None),
+    ]
+    for n, (member, status, start, redeemed) in enumerate(coupons):
+        session.add(
+            Coupon(tenant_id=tenant, template_id=template.id, member_id=member, code=f"C{n}",
+                   status=status, source="operator", valid_from=start,
+                   valid_until=start + timedelta(days=30), redeemed_at=redeemed)
+        )  # fmt: skip
+
+
+def _events(session: Session, principal: Principal, ann: int, bob: int) -> None:
+    happened = [
+        (ann, "message_delivered", datetime(2026, 10, 25, tzinfo=UTC)),
+        (ann, "message_clicked", datetime(2026, 10, 26, tzinfo=UTC)),
+        (ann, "check_in", datetime(2026, 10, 31, tzinfo=UTC)),
+        (ann, "check_in", datetime(2026, 9, 1, tzinfo=UTC)),
+        (bob, "message_delivered", datetime(2026, 6, 2, tzinfo=UTC)),
+        (bob, "review", datetime(2026, 6, 10, tzinfo=UTC)),
+    ]
+    session.add_all(
+        Event(tenant_id=principal.tenant_id, member_id=member, external_id=f"E{n}",
+              content_hash="0" * 64, type=kind, occurred_at=at, properties={})
+        for n, (member, kind, at) in enumerate(happened)
+    )  # fmt: skip
+
+
 def build_world(session: Session, principal: Principal, rival: Principal) -> World:
     """The members described on :class:`World`, committed to the test's savepoint."""
     with session.begin():
@@ -192,6 +296,15 @@ def build_world(session: Session, principal: Principal, rival: Principal) -> Wor
         give_stats(session, principal, gone, orders_count=9, kept_orders=9, spend_cents=9_000)
         other = make_member(session, rival, gender="female", is_registered=True)
         give_stats(session, rival, other, orders_count=9, kept_orders=9, spend_cents=9_000)
+        _layers(session, principal, ann, bob)
+        session.add(MemberStage(tenant_id=rival.tenant_id, member_id=other, stage="active",
+                                reactivated=True, since=NOW, computed_at=NOW))  # fmt: skip
+        session.add(MemberTier(tenant_id=rival.tenant_id, member_id=other, tier="diamond",
+                               since=NOW, period_ends_at=NOW))  # fmt: skip
+        _tags(session, principal, {"vip": [ann, gone], "lapsed": [ann, bob], "new": []})
+        _tags(session, rival, {"vip": [other]})
+        _loyalty(session, principal, ann, bob)
+        _events(session, principal, ann, bob)
     ids = {"ann": ann, "bob": bob, "cai": cai, "gone": gone, "rival": other}
     return World(principal, ids)
 
@@ -199,6 +312,6 @@ def build_world(session: Session, principal: Principal, rival: Principal) -> Wor
 def selected(session: Session, world: World, tree: Any, as_of: datetime = NOW) -> set[str]:
     """The names of the members ``tree`` selects in the world's tenant."""
     condition = parse_condition(tree)
-    query = compile_condition(session, world.principal.tenant_id, condition, as_of=as_of)
     with session.begin():
+        query = compile_condition(session, world.principal.tenant_id, condition, as_of=as_of)
         return world.names(set(session.scalars(query)))

@@ -40,6 +40,21 @@ INT_CASES = [
     (leaf("member.birthday_month", "between", [3, 12]), {"ann", "bob"}),
     (leaf("member.birthday_month", "is_not_set"), {"cai"}),
     (leaf("member.birthday_month", "!=", 3), {"bob"}),  # cai has no birthday: not compared
+    (leaf("member.age", "=", 36), {"ann"}),  # born 1990-03-15; 2026-11-01 in Shanghai
+    (leaf("member.age", "between", [40, 49]), {"bob"}),  # born 1985-12-01: not yet 41
+    (leaf("member.age", "is_not_set"), {"cai"}),
+    (leaf("rfm.r_score", "=", 5), {"ann"}),
+    (leaf("rfm.f_score", ">=", 2), {"ann"}),
+    (leaf("rfm.m_score", "is_not_set"), {"cai"}),  # no RFM row: unset, not 0
+    (leaf("rfm.recency_days", ">", 100), {"bob"}),
+    (leaf("rfm.frequency", "=", 1), {"bob"}),
+    (leaf("loyalty.points", ">=", 1000), {"ann"}),
+    (leaf("loyalty.points", "=", 0), {"bob", "cai"}),  # no account: a balance of 0
+    (leaf("loyalty.points_expiring", "=", 300), {"ann"}),  # not the lot due in 60 days
+    (leaf("loyalty.points_expiring", "=", 0), {"bob", "cai"}),
+    (leaf("coupons.held", "=", 1), {"ann"}),  # not the used, the expired or bob's future one
+    (leaf("coupons.held", "=", 0), {"bob", "cai"}),
+    (leaf("coupons.used", ">=", 1), {"ann"}),
 ]
 MONEY_CASES = [
     (leaf("stats.spend", ">=", "1000.00"), {"ann"}),
@@ -61,6 +76,8 @@ MONEY_CASES = [
     (leaf("stats.average_order_value", "is_not_set"), {"cai"}),
     (leaf("stats.average_order_value", "is_set"), {"ann", "bob"}),
     (leaf("stats.average_order_value", "!=", "250"), {"bob"}),
+    (leaf("rfm.monetary", "=", "600"), {"ann"}),
+    (leaf("clv.clv_12m", ">=", "1234.50"), {"ann"}),
 ]
 RATIO_CASES = [
     (leaf("stats.discount_share", ">=", 0.8), {"ann"}),  # 4 of 5, exactly 0.8
@@ -76,6 +93,20 @@ RATIO_CASES = [
     (leaf("stats.top_price_share", "=", 1), {"bob"}),
     (leaf("stats.top_price_share", "<=", 0.1), {"ann"}),
     (leaf("stats.top_price_share", "is_set"), {"ann", "bob"}),
+    (leaf("clv.p_alive", ">=", 0.9), {"ann"}),
+    (leaf("clv.p_alive", "<", "0.3"), {"bob"}),
+]
+NUMBER_CASES = [
+    (leaf("clv.expected_90d", ">=", 1.5), {"ann"}),
+    (leaf("clv.expected_90d", ">", "0.1"), {"ann"}),
+    (leaf("clv.expected_90d", "=", 0.1), {"bob"}),
+    (leaf("clv.expected_90d", "!=", 0.1), {"ann"}),
+    (leaf("clv.expected_90d", "<", "1.5"), {"bob"}),
+    (leaf("clv.expected_90d", "<=", 1.5), {"ann", "bob"}),
+    (leaf("clv.expected_90d", "between", [0, 1]), {"bob"}),
+    (leaf("clv.expected_90d", "is_set"), {"ann", "bob"}),
+    (leaf("clv.expected_90d", "is_not_set"), {"cai"}),  # no prediction yet
+    (leaf("clv.expected_365d", ">", 4), {"ann"}),
 ]
 TIME_CASES = [
     (leaf("stats.last_order_at", ">=", "2026-10-20T08:00:00+08:00"), {"ann"}),
@@ -99,6 +130,12 @@ TIME_CASES = [
     (leaf("stats.last_follow_at", ">=", "2026-06-02T00:00:00Z"), {"bob"}),
     (leaf("member.created_at", "within_days", 1), {"cai"}),
     (leaf("member.created_at", "<", "2026-01-01T00:00:00+08:00"), {"ann"}),
+    (leaf("lifecycle.since", "<", "2026-08-01T00:00:00Z"), {"bob"}),
+    (leaf("events.last_message_delivered_at", "within_days", 30), {"ann"}),
+    (leaf("events.last_message_clicked_at", "is_set"), {"ann"}),
+    (leaf("events.last_review_at", "is_set"), {"bob"}),
+    (leaf("events.last_check_in_at", ">=", "2026-10-31T00:00:00Z"), {"ann"}),  # the later one
+    (leaf("coupons.last_used_at", "within_days", 31), {"ann"}),
 ]
 STRING_CASES = [
     (leaf("member.gender", "=", "female"), {"ann"}),
@@ -110,6 +147,32 @@ STRING_CASES = [
     (leaf("member.province", "=", "浙江"), {"ann"}),
     (leaf("member.city", "in", ["上海", "北京"]), {"bob"}),
     (leaf("member.first_channel", "=", "pos"), {"bob"}),
+    (leaf("lifecycle.stage", "=", "active"), {"ann"}),
+    (leaf("lifecycle.stage", "in", ["dormant", "churned"]), {"bob"}),
+    (leaf("lifecycle.stage", "is_not_set"), {"cai"}),
+    (leaf("rfm.type", "=", "important_value"), {"ann"}),
+    (leaf("rfm.segment", "not_in", ["champions"]), {"bob"}),  # cai has none: not compared
+    (leaf("clv.churn_risk", "=", "high"), {"bob"}),
+]
+ORDINAL_CASES = [  # the default ladder: silver, gold, platinum, diamond
+    (leaf("loyalty.tier", "=", "gold"), {"ann"}),
+    (leaf("loyalty.tier", "!=", "gold"), {"bob"}),  # cai has no tier: not compared
+    (leaf("loyalty.tier", ">=", "gold"), {"ann"}),
+    (leaf("loyalty.tier", ">", "silver"), {"ann"}),
+    (leaf("loyalty.tier", "<", "gold"), {"bob"}),
+    (leaf("loyalty.tier", "<=", "platinum"), {"ann", "bob"}),
+    (leaf("loyalty.tier", "in", ["silver", "diamond"]), {"bob"}),
+    (leaf("loyalty.tier", "not_in", ["silver"]), {"ann"}),
+    (leaf("loyalty.tier", "between", ["silver", "gold"]), {"ann", "bob"}),
+    (leaf("loyalty.tier", "is_set"), {"ann", "bob"}),
+    (leaf("loyalty.tier", "is_not_set"), {"cai"}),
+]
+SET_CASES = [  # vip: ann (and gone, merged away); lapsed is inactive; new is held by nobody
+    (leaf("tags.tag", "=", "vip"), {"ann"}),
+    (leaf("tags.tag", "!=", "vip"), {"bob", "cai"}),
+    (leaf("tags.tag", "in", ["vip", "new"]), {"ann"}),
+    (leaf("tags.tag", "not_in", ["vip", "new"]), {"bob", "cai"}),
+    (leaf("tags.tag", "=", "lapsed"), set()),
 ]
 BOOL_CASES = [
     (leaf("member.is_registered", "=", True), {"ann"}),
@@ -124,8 +187,20 @@ BOOL_CASES = [
     (leaf("identity.has_email", "=", True), {"bob"}),
     (leaf("identity.is_wechat_fan", "=", True), {"ann", "cai"}),  # an openid, a unionid
     (leaf("identity.is_wechat_fan", "!=", True), {"bob"}),
+    (leaf("lifecycle.reactivated", "=", True), {"ann"}),
+    (leaf("lifecycle.reactivated", "=", False), {"bob", "cai"}),  # no stage row: not reactivated
 ]
-CASES = INT_CASES + MONEY_CASES + RATIO_CASES + TIME_CASES + STRING_CASES + BOOL_CASES
+CASES = (
+    INT_CASES
+    + MONEY_CASES
+    + RATIO_CASES
+    + NUMBER_CASES
+    + TIME_CASES
+    + STRING_CASES
+    + ORDINAL_CASES
+    + SET_CASES
+    + BOOL_CASES
+)
 
 
 def _id(case: tuple[dict[str, Any], set[str]]) -> str:
@@ -161,5 +236,7 @@ def test_every_field_has_both_labels() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "tags.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "conditions.md").read_text(
+        encoding="utf-8"
+    )
     assert [f.name for f in all_fields() if f"| `{f.name}` | {f.kind.value}" not in docs] == []

@@ -69,7 +69,8 @@ def test_days_count_back_from_the_evaluation_time(session: Session, world: World
 
 def test_one_query_of_member_ids(session: Session, world: World) -> None:
     tree = {"all": [BOUGHT, leaf("stats.spend", ">", "1"), FAN, FEMALE]}
-    query = compile_condition(session, world.principal.tenant_id, parse_condition(tree))
+    with session.begin():
+        query = compile_condition(session, world.principal.tenant_id, parse_condition(tree))
     sql = str(query)
     assert sql.startswith("SELECT members.id")
     assert sql.count("JOIN member_stats") == 1  # two stats fields, one join
@@ -78,8 +79,8 @@ def test_one_query_of_member_ids(session: Session, world: World) -> None:
 def test_another_tenants_members_are_never_selected(
     session: Session, world: World, other_tenant: Any
 ) -> None:
-    query = compile_condition(session, other_tenant.tenant_id, parse_condition(FEMALE))
     with session.begin():
+        query = compile_condition(session, other_tenant.tenant_id, parse_condition(FEMALE))
         assert set(session.scalars(query)) == {world.ids["rival"]}
 
 
@@ -90,7 +91,7 @@ def _refusal(session: Session, world: World, tree: Any) -> InvalidCondition:
         condition = parse_condition(tree, at=at)
         compile_condition(session, world.principal.tenant_id, condition, at=at)
 
-    with pytest.raises(InvalidCondition) as caught:
+    with session.begin(), pytest.raises(InvalidCondition) as caught:
         run()
     assert caught.value.status == 422
     assert caught.value.code == "conditions.invalid"
@@ -131,6 +132,11 @@ def _nested(depth: int) -> dict[str, Any]:
         (leaf("stats.orders_count", "between", [1]), "value", "[low, high]"),
         (leaf("stats.orders_count", "is_set", 1), "value", "takes no value"),
         (leaf("identity.has_phone", "=", "yes"), "value", "true or false"),
+        (leaf("loyalty.tier", ">=", "bronze"), "value", "one of silver, gold, platinum, diamond"),
+        (leaf("tags.tag", "in", ["vip", "nope"]), "value", "one of vip, lapsed, new"),
+        (leaf("tags.tag", ">", "vip"), "op", "set field"),
+        (leaf("clv.expected_90d", ">", "1.23456"), "value", "at most 4 decimals"),
+        (leaf("clv.expected_90d", ">", "lots"), "value", "expected a number"),
         ({"all": []}, "all", "at least 1 item"),
         ({"all": [FAN, {"field": "stats.spend", "op": "=="}]}, "all.1.op", "Input should be"),
         ({"not": {"any": [{"field": "Bad Name", "op": "="}]}}, "not.any.0.field", "pattern"),

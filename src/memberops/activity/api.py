@@ -3,7 +3,7 @@ and a member's orders and events. Thin: parsing and status codes here, verbs in 
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from memberops.activity import behaviour, orders, refunds
 from memberops.activity.batch import run_batch
@@ -23,7 +23,7 @@ from memberops.activity.schemas import (
 )
 from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.schemas import Text
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import Cursor, Limit, MemberId, SessionDep
 from memberops.members import service as members
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -33,9 +33,6 @@ router = APIRouter(tags=["activity"])
 Writer = Annotated[Principal, Depends(require(Permission.activity_write))]
 Reader = Annotated[Principal, Depends(require(Permission.members_read))]
 ExternalId = Annotated[Text, Path(min_length=1, max_length=64, description="The order's id")]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=500)]
 _CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Created"}}
 
 

@@ -6,14 +6,18 @@ Every field reads the stored stats row through one outer join, so a tree naming 
 joins once. Windows (``*_365d``, ``*_2y``) and the top-price share are as of the row's
 ``as_of`` (its member's last write or the last rebuild, see ``stats``). A member without a row
 has no orders: counts and sums are 0 for it; averages, shares and times are unset.
+
+``events.*`` are the last time of an event kind that ``member_stats`` does not keep — messages
+delivered and clicked (SPEC §7: campaigns received / clicked), reviews, check-ins — read from
+the events themselves (one indexed ``MAX`` per member).
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func
+from sqlalchemy import ColumnElement, Table, and_, func, select
 
-from memberops.activity.models import MemberStats
+from memberops.activity.models import Event, EventType, MemberStats
 from memberops.activity.money import to_cents
 from memberops.conditions.registry import Field, FieldSql, Join, Kind, Scope, register
 
@@ -40,9 +44,27 @@ def _sql(
     return sql
 
 
+def _last_event(kind: EventType) -> Callable[[Scope], FieldSql]:
+    def sql(scope: Scope) -> FieldSql:
+        last: Any = (
+            select(func.max(Event.occurred_at))
+            .where(Event.tenant_id == scope.tenant_id, Event.member_id == scope.member.c.id)
+            .where(Event.type == kind.value)
+            .scalar_subquery()
+        )
+        return FieldSql(last)
+
+    return sql
+
+
 def _field(name: str, kind: Kind, zh: str, en: str, sql: Callable[[Scope], FieldSql]) -> Field:
     parse = to_cents if kind == Kind.money else None
     return Field(f"stats.{name}", kind, {"zh-CN": zh, "en": en}, sql, parse=parse)
+
+
+def _event(kind: EventType, zh: str, en: str) -> Field:
+    labels = {"zh-CN": zh, "en": en}
+    return Field(f"events.last_{kind.value}_at", Kind.datetime, labels, _last_event(kind))
 
 
 def _count(name: str, zh: str, en: str) -> Field:
@@ -102,6 +124,10 @@ FIELDS = (
     _time("last_cart_at", "最近加购时间", "Last cart add"),
     _time("last_favorite_at", "最近收藏时间", "Last favourite"),
     _time("last_follow_at", "关注公众号时间", "Followed the official account"),
+    _event(EventType.message_delivered, "最近收到营销消息时间", "Last message received"),
+    _event(EventType.message_clicked, "最近点击营销消息时间", "Last message clicked"),
+    _event(EventType.review, "最近评价时间", "Last review"),
+    _event(EventType.check_in, "最近签到时间", "Last check-in"),
 )
 
 

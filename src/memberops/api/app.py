@@ -13,6 +13,7 @@ from memberops import __version__
 from memberops.activity.api import router as activity_router
 from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
+from memberops.crowds.api import router as crowds_router
 from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
 from memberops.insights.api import router as insights_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         coupons_router,
         insights_router,
         tags_router,
+        crowds_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

@@ -88,18 +88,37 @@ def _whole(raw: object, low: int, high: int) -> int:
     return raw
 
 
+def _decimal(raw: object) -> Decimal | None:
+    """A finite number written as a JSON number or a string, at most 4 decimals; None when it
+    is not one."""
+    try:
+        found = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
+    except InvalidOperation:
+        return None
+    if found is None or isinstance(raw, bool) or not found.is_finite():
+        return None
+    return found
+
+
 def _ratio(raw: object) -> int:
     """A share 0..1 with at most 4 decimals, as an integer over :data:`RATIO_SCALE`."""
-    try:
-        share = Decimal(str(raw)) if isinstance(raw, int | float | str) else None
-    except InvalidOperation:
-        share = None
-    if share is None or isinstance(raw, bool) or not share.is_finite() or not 0 <= share <= 1:
+    share = _decimal(raw)
+    if share is None or not 0 <= share <= 1:
         raise ValueError("expected a share from 0 to 1, e.g. 0.8")
     scaled = share * RATIO_SCALE
     if scaled != scaled.to_integral_value():
         raise ValueError("a share has at most 4 decimals")
     return int(scaled)
+
+
+def _number(raw: object) -> float:
+    """A number of at most 4 decimals and 12 digits before the point."""
+    found = _decimal(raw)
+    if found is None or abs(found) >= 10**12:
+        raise ValueError("expected a number, e.g. 1.5")
+    if found * RATIO_SCALE != (found * RATIO_SCALE).to_integral_value():
+        raise ValueError("a number has at most 4 decimals")
+    return float(found)
 
 
 def _moment(raw: object) -> datetime:
@@ -112,16 +131,24 @@ def _moment(raw: object) -> datetime:
         raise ValueError("expected an ISO 8601 time with its timezone") from None
 
 
-def _text(raw: object, field: Field) -> str:
+def _text(raw: object, choices: Sequence[str]) -> str:
     if not isinstance(raw, str) or not 0 < len(raw) <= MAX_TEXT:
         raise ValueError(f"expected text of 1 to {MAX_TEXT} characters")
-    if field.choices and raw not in field.choices:
-        raise ValueError(f"expected one of {', '.join(field.choices)}")
+    if choices and raw not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}")
     return raw
 
 
-def _scalar(field: Field, raw: object) -> Any:
-    """One value as SQL compares it: ints, cents, scaled shares, UTC datetimes, text, bools."""
+def _choice(raw: object, choices: Sequence[str]) -> str:
+    """One of ``choices``, which an ordinal or set field must have (an empty list: none yet)."""
+    if raw not in choices:
+        raise ValueError(f"expected one of {', '.join(choices) or '(none yet)'}")
+    return str(raw)
+
+
+def _scalar(field: Field, raw: object, choices: Sequence[str]) -> Any:
+    """One value as SQL compares it: ints, cents, scaled shares, numbers, UTC datetimes, text,
+    an ordinal's place, a set's value, bools."""
     if field.kind == Kind.int:
         return _whole(raw, -INT64, INT64)
     if field.kind == Kind.money:
@@ -129,16 +156,22 @@ def _scalar(field: Field, raw: object) -> Any:
         return field.parse(raw)
     if field.kind == Kind.ratio:
         return _ratio(raw)
+    if field.kind == Kind.number:
+        return _number(raw)
     if field.kind == Kind.datetime:
         return _moment(raw)
     if field.kind == Kind.string:
-        return _text(raw, field)
+        return _text(raw, choices)
+    if field.kind == Kind.ordinal:
+        return choices.index(_choice(raw, choices))
+    if field.kind == Kind.set:
+        return _choice(raw, choices)
     if not isinstance(raw, bool):
         raise ValueError("expected true or false")
     return raw
 
 
-def _values(field: Field, op: Op, raw: object) -> Any:
+def _values(field: Field, op: Op, raw: object, choices: Sequence[str]) -> Any:
     """The leaf's value for its operator: none, a number of days, a list, a pair or one."""
     if op in (Op.is_set, Op.is_not_set):
         if raw is not None:
@@ -149,20 +182,25 @@ def _values(field: Field, op: Op, raw: object) -> Any:
     if op in (Op.in_, Op.not_in):
         if not isinstance(raw, list) or not 0 < len(raw) <= MAX_VALUES:
             raise ValueError(f"{op.value} takes a list of 1 to {MAX_VALUES} values")
-        return [_scalar(field, item) for item in raw]
+        return [_scalar(field, item, choices) for item in raw]
     if op == Op.between:
         if not isinstance(raw, list) or len(raw) != 2:
             raise ValueError("between takes [low, high]")
-        low, high = _scalar(field, raw[0]), _scalar(field, raw[1])
+        low, high = _scalar(field, raw[0], choices), _scalar(field, raw[1], choices)
         if low > high:
             raise ValueError("between needs low <= high")
         return low, high
-    return _scalar(field, raw)
+    return _scalar(field, raw, choices)
+
+
+def _column(sql: FieldSql) -> ColumnElement[Any]:
+    assert sql.column is not None  # every kind but set has one (checked when compiled)
+    return sql.column
 
 
 def _present(sql: FieldSql) -> ColumnElement[bool]:
     """The value is set: not NULL and, for a quotient, over a positive denominator."""
-    present = sql.column.is_not(None)
+    present = _column(sql).is_not(None)
     if sql.denominator is None:
         return present
     return and_(present, func.coalesce(sql.denominator, 0) > 0)
@@ -171,7 +209,8 @@ def _present(sql: FieldSql) -> ColumnElement[bool]:
 def _ordered(kind: Kind, sql: FieldSql, op: Op, value: Any) -> ColumnElement[bool]:
     """A comparison of a number (cross-multiplied for quotients) or a time with the value."""
     scale = RATIO_SCALE if kind == Kind.ratio else 1
-    left = sql.column * scale if scale != 1 else sql.column
+    column = _column(sql)
+    left = column * scale if scale != 1 else column
     den = sql.denominator
 
     def right(v: Any) -> Any:
@@ -181,24 +220,37 @@ def _ordered(kind: Kind, sql: FieldSql, op: Op, value: Any) -> ColumnElement[boo
         low, high = value
         return and_(left >= right(low), left <= right(high))
     if op == Op.in_:
-        return sql.column.in_(value)
+        return column.in_(value)
     if op == Op.not_in:
-        return sql.column.not_in(value)
+        return column.not_in(value)
     compared: ColumnElement[bool] = _COMPARE[op](left, right(value))
     return compared
 
 
+def _holds(sql: FieldSql, op: Op, value: Any) -> Any:
+    """A set field: holds the value (``=``), not (``!=``), any of them (``in``) or none."""
+    assert sql.holds is not None  # a set field's SQL is its membership test
+    if op in (Op.eq, Op.ne):
+        held = sql.holds([value])
+        return held if op == Op.eq else not_(held)
+    held = sql.holds(list(value))
+    return held if op == Op.in_ else not_(held)
+
+
 def _predicate(field: Field, sql: FieldSql, op: Op, value: Any, as_of: datetime) -> Any:
+    if field.kind == Kind.set:
+        return _holds(sql, op, value)
     if field.kind == Kind.bool:
         holds = value if op == Op.eq else not value
-        return sql.column if holds else not_(sql.column)
+        column = _column(sql)
+        return column if holds else not_(column)
     present = _present(sql)
     if op == Op.is_set:
         return present
     if op == Op.is_not_set:
         return not_(present)
     if op in (Op.within_days, Op.not_within_days):
-        recent = sql.column >= as_of - timedelta(days=value)
+        recent = _column(sql) >= as_of - timedelta(days=value)
         return and_(present, recent) if op == Op.within_days else or_(not_(present), not_(recent))
     return and_(present, _ordered(field.kind, sql, op, value))
 
@@ -230,14 +282,26 @@ class _Compiler:
             ops = ", ".join(sorted(op.value for op in field.ops))
             message = f"{field.name} is a {field.kind.value} field; its operators are {ops}"
             raise _invalid(self.at, (*path, "op"), message)
+        sql = field.sql(self.scope)
+        choices = field.choices if sql.choices is None else sql.choices
         try:
-            value = _values(field, leaf.op, leaf.value)
+            value = _values(field, leaf.op, leaf.value, choices)
         except ValueError as exc:
             raise _invalid(self.at, (*path, "value"), str(exc)) from exc
-        sql = field.sql(self.scope)
         for join in sql.joins:
             self.joins.setdefault(join.key, join)
         return _predicate(field, sql, leaf.op, value, self.as_of)
+
+
+def _scope(session: Session, tenant_id: int, as_of: datetime) -> Scope:
+    return Scope(tenant_id, subject().table, is_postgresql(session), as_of, session)
+
+
+def field_choices(session: Session, tenant_id: int, field: Field) -> tuple[str, ...]:
+    """The values ``field`` takes in this tenant: its own list (a tier ladder, tag codes), its
+    fixed one, or none (any value of its type)."""
+    tenants = field.sql(_scope(session, tenant_id, clock.now())).choices
+    return field.choices if tenants is None else tenants
 
 
 def compile_condition(
@@ -247,13 +311,13 @@ def compile_condition(
     *,
     as_of: datetime | None = None,
     at: Loc = (),
-) -> Select[tuple[int]]:
+) -> Select[int]:
     """``SELECT id`` of the tenant's active members the condition holds for; times in
     ``within_days`` count back from ``as_of`` (now when None). ``at`` prefixes the locations
     of problems (``("body", "condition")``)."""
-    base = subject()
-    scope = Scope(tenant_id, base.table, is_postgresql(session))
-    compiler = _Compiler(scope, as_of or clock.now(), at)
+    base, moment = subject(), as_of or clock.now()
+    scope = _scope(session, tenant_id, moment)
+    compiler = _Compiler(scope, moment, at)
     predicate = compiler.node(condition.root, ())
     source: FromClause = base.table
     for join in compiler.joins.values():
@@ -263,3 +327,17 @@ def compile_condition(
         .select_from(source)
         .where(base.table.c.tenant_id == tenant_id, base.active, predicate)
     )
+
+
+#: Where a request body holds its condition, for the locations of its problems.
+BODY_CONDITION: Loc = ("body", "condition")
+
+
+def check_condition(
+    session: Session, tenant_id: int, document: Any, at: Loc = BODY_CONDITION
+) -> dict[str, Any]:
+    """The condition as stored, once it parses and compiles for the tenant
+    (``conditions.invalid`` naming ``body.condition…`` otherwise)."""
+    condition = parse_condition(document, at=at)
+    compile_condition(session, tenant_id, condition, at=at)
+    return condition.document()

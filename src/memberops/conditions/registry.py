@@ -2,7 +2,8 @@
 
 A field is ``room.field`` (``stats.orders_365d``), a :class:`Kind` that decides which
 operators and values it takes, its labels in the console's languages, and a function that
-builds its SQL for one tenant: the column expression and the joins it needs. Rooms call
+builds its SQL for one tenant: the column expression and the joins it needs, and for fields
+whose values are the tenant's own (its tier ladder, its tag codes) those values. Rooms call
 :func:`register` from their ``conditions.py`` (through ``memberops.wiring``), and the members
 room registers the :class:`Subject` — the members table conditions select from — so this
 package imports no room.
@@ -15,10 +16,12 @@ birthday): comparisons are false on it, and ``is_not_set`` / ``not`` find it.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Table
+from sqlalchemy.orm import Session
 
 from memberops.conditions.schemas import Op
 
@@ -30,7 +33,10 @@ class Kind(StrEnum):
     money = "money"  # yuan strings in conditions ("199.00"), cents in SQL
     ratio = "ratio"  # a share between 0 and 1 (at most 4 decimals), kept as numerator / denominator
     datetime = "datetime"  # a UTC moment; ISO 8601 with a timezone in conditions
+    number = "number"  # a decimal (expected purchases), at most 4 decimals, compared as written
     string = "string"  # text, or one of ``choices`` when the field has them
+    ordinal = "ordinal"  # one of ordered ``choices`` (a tier); compared by place in the order
+    set = "set"  # the member holds some of ``choices`` (tags): = holds it, in holds any of them
     bool = "bool"  # true or false, never unset
 
 
@@ -41,8 +47,11 @@ OPS: dict[Kind, frozenset[Op]] = {
     Kind.int: _ORDERED | _PRESENCE | {Op.in_, Op.not_in},
     Kind.money: _ORDERED | _PRESENCE,
     Kind.ratio: _ORDERED | _PRESENCE,
+    Kind.number: _ORDERED | _PRESENCE,
     Kind.datetime: (_ORDERED - {Op.eq, Op.ne}) | _PRESENCE | {Op.within_days, Op.not_within_days},
     Kind.string: _PRESENCE | {Op.eq, Op.ne, Op.in_, Op.not_in},
+    Kind.ordinal: _ORDERED | _PRESENCE | {Op.in_, Op.not_in},
+    Kind.set: frozenset({Op.eq, Op.ne, Op.in_, Op.not_in}),
     Kind.bool: frozenset({Op.eq, Op.ne}),
 }
 
@@ -50,11 +59,15 @@ OPS: dict[Kind, frozenset[Op]] = {
 @dataclass(frozen=True)
 class Scope:
     """What a field's SQL is built against: the tenant, the members table of the query (its
-    ``id`` is what joins and ``EXISTS`` correlate on) and the backend."""
+    ``id`` is what joins and ``EXISTS`` correlate on), the backend, the moment the condition
+    is evaluated at (an age is counted to it), and the session, for a field whose values are
+    the tenant's own settings (read, never written)."""
 
     tenant_id: int
     member: FromClause
     postgresql: bool
+    as_of: datetime
+    session: Session
 
 
 @dataclass(frozen=True)
@@ -70,11 +83,16 @@ class Join:
 class FieldSql:
     """A field's value in SQL. ``denominator`` makes it a quotient compared exactly by cross
     multiplication (``spend / kept_orders >= v`` as ``spend >= v * kept_orders``); the value is
-    unset where the denominator is 0 or NULL."""
+    unset where the denominator is 0 or NULL. ``choices`` are the tenant's own values when
+    they replace the field's fixed ones (an ordinal field's column is then the place in them,
+    0 first). A set field has no column: ``holds(values)`` is whether the member holds any of
+    those values (an ``EXISTS``, never NULL)."""
 
-    column: ColumnElement[Any]
+    column: ColumnElement[Any] | None
     denominator: ColumnElement[Any] | None = None
     joins: tuple[Join, ...] = ()
+    choices: tuple[str, ...] | None = None
+    holds: Callable[[list[Any]], ColumnElement[bool]] | None = None
 
 
 @dataclass(frozen=True)

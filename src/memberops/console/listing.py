@@ -4,8 +4,6 @@ Kept apart from the page so the rules that matter — one query per page, PII ma
 a search that is not paginated — are plain functions the tests call without a browser.
 """
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,15 +12,14 @@ from sqlalchemy.orm import Session
 
 from memberops.console.viewer import Viewer
 from memberops.identity import service as identity
+from memberops.kernel.spreadsheet import BOM, csv_text
 from memberops.members import service as members
 from memberops.members.models import Member
 from memberops.tenancy import service as tenancy
-from memberops.tenancy.access import Principal, mask_name, mask_text
+from memberops.tenancy.access import Principal
 
 #: Columns of the table and of the export, in order; labels are ``col.<name>`` in the catalogue.
 COLUMNS = ("id", "name", "phone", "registered", "first_channel", "created_at")
-#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -47,14 +44,6 @@ class Listing:
     next_after: int | None
 
 
-def _display_name(member: Member, sees_pii: bool) -> str:
-    if member.name:
-        return member.name if sees_pii else mask_name(member.name)
-    if member.nickname:
-        return member.nickname if sees_pii else mask_text(member.nickname)
-    return ""
-
-
 def member_rows(session: Session, principal: Principal, found: Sequence[Member]) -> list[MemberRow]:
     """``found`` as list rows, with phones and channel names read in one query each."""
     phones = identity.phones_of(session, principal, [m.id for m in found])
@@ -62,7 +51,7 @@ def member_rows(session: Session, principal: Principal, found: Sequence[Member])
     return [
         MemberRow(
             id=m.id,
-            name=_display_name(m, principal.sees_pii),
+            name=members.shown_name(m, principal.sees_pii),
             phone=phones.get(m.id, ""),
             registered=m.is_registered,
             first_channel=channels.get(m.first_channel or "", m.first_channel or ""),
@@ -97,19 +86,8 @@ def cells(row: MemberRow, viewer: Viewer) -> dict[str, str]:
     }
 
 
-def _inert(value: str) -> str:
-    """A cell a spreadsheet shows as text; E.164 phones (``+86…``) are kept as they are."""
-    if value.startswith(_FORMULA_START) and not value[1:].replace("*", "").isdigit():
-        return "'" + value
-    return value
-
-
 def members_csv(rows: Sequence[MemberRow], viewer: Viewer) -> bytes:
     """The rows as CSV with a BOM, so Excel opens the Chinese headers correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([viewer.t(f"col.{name}") for name in COLUMNS])
-    for row in rows:
-        values = cells(row, viewer)
-        writer.writerow([_inert(values[name]) for name in COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
+    header = [viewer.t(f"col.{name}") for name in COLUMNS]
+    lines = [[cells(row, viewer)[name] for name in COLUMNS] for row in rows]
+    return (BOM + csv_text([header, *lines])).encode("utf-8")

@@ -18,9 +18,9 @@ from memberops.identity.schemas import (
     MergeRead,
     UpsertResult,
 )
-from memberops.kernel.pagination import cut_page, decode_cursor
+from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.schemas import Text
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import MemberId, SessionDep
 from memberops.members import service as members
 from memberops.members.errors import MemberErased
 from memberops.members.models import MemberStatus
@@ -29,7 +29,6 @@ from memberops.tenancy.dependencies import get_principal, require
 
 router = APIRouter(tags=["members"])
 
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
 Writer = Annotated[Principal, Depends(require(Permission.members_write))]
 Reader = Annotated[Principal, Depends(require(Permission.members_read))]
 Merger = Annotated[Principal, Depends(require(Permission.members_merge))]
@@ -127,7 +126,7 @@ def list_merges(member_id: MemberId, session: SessionDep, principal: Reader) -> 
 
 @router.post("/merges/{merge_id}/undo", response_model=MergeRead)
 def undo(
-    merge_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: SessionDep, principal: Merger
+    merge_id: Annotated[int, Path(ge=1, le=MAX_KEY)], session: SessionDep, principal: Merger
 ) -> MergeRead:
     """Undo a merge: both members come back as they were before it."""
     return service.read_merge(undo_merge(session, principal, merge_id))

@@ -3,7 +3,7 @@ an on-demand recompute. Thin: reads in ``queries``, work in ``jobs``."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from memberops.insights import queries
 from memberops.insights.jobs import recompute
@@ -14,7 +14,7 @@ from memberops.insights.schemas import (
     RecomputeRead,
     RecomputeRequest,
 )
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import MemberId, SessionDep
 from memberops.members import service as members
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -25,7 +25,6 @@ router = APIRouter(tags=["insights"])
 Reader = Annotated[Principal, Depends(require(Permission.insights_read))]
 Manager = Annotated[Principal, Depends(require(Permission.insights_manage))]
 RulesEditor = Annotated[Principal, Depends(require(Permission.insights_rules))]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
 
 
 @router.get("/members/{member_id}/insights", response_model=MemberInsights)

@@ -15,8 +15,6 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,10 +23,9 @@ from memberops.insights.clv.service import fit_models, predict
 from memberops.insights.clv.summary import Unit
 from memberops.insights.jobs import recompute
 from memberops.kernel import clock
-from memberops.kernel.errors import DomainError
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
-from memberops.tenancy.cli import acting_admin, sessions
+from memberops.tenancy.cli import acting_admin, reports_errors, sessions
 
 clv_app = typer.Typer(help="Predicted customer value: fit the models, score members.")
 TenantOption = Annotated[str, typer.Option(help="Tenant name")]
@@ -40,18 +37,13 @@ class UnitChoice(StrEnum):
 
 
 UnitOption = Annotated[UnitChoice, typer.Option(help="Unit of t_x, T and the fit")]
-err = Console(stderr=True)
-
-
-def _fail(exc: DomainError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
-    return typer.Exit(2)
 
 
 def _principal(session: Session, tenant: str) -> Principal:
     return acting_admin(tenancy.get_tenant(session, tenant))
 
 
+@reports_errors
 def recompute_insights(
     tenant: TenantOption = "default",
     as_of: Annotated[
@@ -60,13 +52,10 @@ def recompute_insights(
 ) -> None:
     """Recompute lifecycle stages, RFM, tags and predictions of a tenant."""
     with sessions() as factory:
-        try:
-            with factory.begin() as session:
-                principal = _principal(session, tenant)
-                moment = None if as_of is None else _aware(as_of, principal.timezone)
-                report = recompute(session, principal, moment)
-        except DomainError as exc:
-            raise _fail(exc) from exc
+        with factory.begin() as session:
+            principal = _principal(session, tenant)
+            moment = None if as_of is None else _aware(as_of, principal.timezone)
+            report = recompute(session, principal, moment)
     typer.echo(f"{tenant}: {report.describe()}")
 
 
@@ -92,17 +81,15 @@ AsOfOption = Annotated[
 
 
 @clv_app.command("fit")
+@reports_errors
 def fit(
     tenant: TenantOption = "default", as_of: AsOfOption = None, unit: UnitOption = UnitChoice.week
 ) -> None:
     """Fit BG/NBD, Pareto/NBD and Gamma-Gamma on the tenant's purchases; print them as JSON."""
     with sessions() as factory:
-        try:
-            with factory.begin() as session:
-                principal = _principal(session, tenant)
-                report = fit_models(session, principal, _day(as_of, principal), _unit(unit))
-        except DomainError as exc:
-            raise _fail(exc) from exc
+        with factory.begin() as session:
+            principal = _principal(session, tenant)
+            report = fit_models(session, principal, _day(as_of, principal), _unit(unit))
     document = {
         "as_of": report.as_of.isoformat(),
         "unit": report.unit,
@@ -131,6 +118,7 @@ HEADER += ["expected_spend_per_order", "clv"]
 
 
 @clv_app.command("predict")
+@reports_errors
 def predict_csv(
     out: Annotated[Path, typer.Option(help="CSV file to write")],
     horizon: Annotated[float, typer.Option(help="Periods ahead for expected purchases")] = 52,
@@ -141,13 +129,10 @@ def predict_csv(
     """One row per buyer with the latest fit in ``unit``: x, t_x, T, P(alive), purchases
     expected in ``horizon`` periods, expected spend per order and 12-month discounted CLV."""
     with sessions() as factory:
-        try:
-            with factory.begin() as session:
-                principal = _principal(session, tenant)
-                scored = predict(session, principal, _day(as_of, principal), _unit(unit), horizon)
-                names = _identities(session, principal)
-        except DomainError as exc:
-            raise _fail(exc) from exc
+        with factory.begin() as session:
+            principal = _principal(session, tenant)
+            scored = predict(session, principal, _day(as_of, principal), _unit(unit), horizon)
+            names = _identities(session, principal)
     found = scored.summary
     with out.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)

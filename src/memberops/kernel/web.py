@@ -8,10 +8,11 @@ stored; an error anywhere in the endpoint rolls everything back.
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.kernel.models import KEY_MAX_LENGTH
+from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.settings import Settings
 
 
@@ -56,3 +57,9 @@ RequiredIdempotencyKeyDep = Annotated[
         "and a retry gets the first answer.",
     ),
 ]
+
+#: A member id in a path (ids are 64-bit: a larger number is a 422, never a 500).
+MemberId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A member id")]
+#: The ``cursor`` and ``limit`` of a paginated list (``kernel.pagination``).
+Cursor = Annotated[str | None, Query(max_length=200, description="From the previous page")]
+Limit = Annotated[int, Query(ge=1, le=500)]

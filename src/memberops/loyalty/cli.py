@@ -14,11 +14,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberops.kernel.errors import DomainError
 from memberops.loyalty.jobs import evaluate_tiers, run_daily
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
-from memberops.tenancy.cli import acting_admin, sessions
+from memberops.tenancy.cli import acting_admin, reports_errors, sessions
 
 loyalty_app = typer.Typer(help="The loyalty engine's daily and bulk work.", no_args_is_help=True)
 tiers_app = typer.Typer(help="Tiers in bulk.", no_args_is_help=True)
@@ -30,20 +29,17 @@ err = Console(stderr=True)
 
 def _principals(factory: sessionmaker[Session], tenant: str | None) -> list[tuple[str, Principal]]:
     """(name, admin principal acting as the person at the terminal) of the tenants to run."""
-    try:
-        with factory.begin() as session:
-            found = (
-                tenancy.list_tenants(session)
-                if tenant is None
-                else [tenancy.get_tenant(session, tenant)]
-            )
-            return [(t.name, acting_admin(t)) for t in found]
-    except DomainError as exc:
-        err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
-        raise typer.Exit(2) from exc
+    with factory.begin() as session:
+        found = (
+            tenancy.list_tenants(session)
+            if tenant is None
+            else [tenancy.get_tenant(session, tenant)]
+        )
+        return [(t.name, acting_admin(t)) for t in found]
 
 
 @loyalty_app.command("daily")
+@reports_errors
 def daily(tenant: TenantOption = None) -> None:
     """Review tiers, expire points and coupons, give today's birthday gifts: once a day."""
     with sessions() as factory:
@@ -63,6 +59,7 @@ def _evaluate(factory: sessionmaker[Session], name: str, principal: Principal) -
 
 
 @tiers_app.command("evaluate")
+@reports_errors
 def tiers_evaluate(tenant: TenantOption = None) -> None:
     """Place and upgrade every member from their purchase figures (after a history import)."""
     with sessions() as factory:

@@ -4,8 +4,9 @@ record lives on in its survivor; an erased one is nobody's audience)."""
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Table, cast, exists, func
+from sqlalchemy import ColumnElement, Integer, Table, cast, exists, func, literal
 
 from memberops.conditions.registry import (
     Field,
@@ -17,6 +18,7 @@ from memberops.conditions.registry import (
     register_subject,
 )
 from memberops.members.models import Consent, ConsentChannel, Gender, Member, MemberStatus
+from memberops.tenancy.models import Tenant
 
 _MEMBERS: Table = Member.__table__  # type: ignore[assignment]
 SUBJECT = Subject(_MEMBERS, _MEMBERS.c.status == MemberStatus.active.value)
@@ -38,6 +40,21 @@ def _birthday_month(scope: Scope) -> FieldSql:
         else cast(func.strftime("%m", birthday), Integer)
     )
     return FieldSql(month)
+
+
+def _age(scope: Scope) -> FieldSql:
+    """Whole years from the birthday to the evaluation day in the tenant's timezone, by the
+    YYYYMMDD difference: (20261203 - 19900315) // 10000 = 36 on either backend."""
+    zone = ZoneInfo(scope.session.get_one(Tenant, scope.tenant_id).timezone)
+    today = scope.as_of.astimezone(zone).date()
+    today_number = today.year * 10_000 + today.month * 100 + today.day
+    birthday = scope.member.c.birthday
+    born: ColumnElement[Any] = (
+        cast(func.to_char(birthday, "YYYYMMDD"), Integer)
+        if scope.postgresql
+        else cast(func.strftime("%Y%m%d", birthday), Integer)
+    )
+    return FieldSql((literal(today_number) - born) // 10_000)
 
 
 def _consent(channel: ConsentChannel) -> Callable[[Scope], FieldSql]:
@@ -71,6 +88,7 @@ _CONSENT_NAMES = {
 FIELDS = (
     _field("gender", Kind.string, "性别", "Gender", _column("gender"), *(g.value for g in Gender)),
     _field("birthday_month", Kind.int, "生日月份", "Birthday month", _birthday_month),
+    _field("age", Kind.int, "年龄", "Age", _age),
     _field("province", Kind.string, "省份", "Province", _column("province")),
     _field("city", Kind.string, "城市", "City", _column("city")),
     _field("first_channel", Kind.string, "首次来源渠道", "First channel", _column("first_channel")),

@@ -184,6 +184,16 @@ def consents_of(session: Session, principal: Principal, member_id: int) -> list[
     )
 
 
+def shown_name(member: Member, sees_pii: bool) -> str:
+    """The name a list shows for the member: the name, else the nickname, masked for roles
+    without access to personal data; empty when it has neither."""
+    if member.name:
+        return member.name if sees_pii else mask_name(member.name)
+    if member.nickname:
+        return member.nickname if sees_pii else mask_text(member.nickname)
+    return ""
+
+
 def read_member(session: Session, principal: Principal, member: Member) -> MemberRead:
     """The API's view of a member, masked for the principal's role."""
     values = attribute_values(member)

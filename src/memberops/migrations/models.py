@@ -1,6 +1,7 @@
 """Every room's tables on one metadata, for migrations (the rooms stay unaware of each other)."""
 
 from memberops.activity import models as activity_models
+from memberops.crowds import models as crowds_models
 from memberops.identity import models as identity_models
 from memberops.imports import models as imports_models
 from memberops.insights.clv import models as clv_models
@@ -33,5 +34,6 @@ ROOM_MODELS = (
     rfm_models,
     clv_models,
     tags_models,
+    crowds_models,
 )
 metadata = Base.metadata

@@ -47,6 +47,10 @@ class Permission(StrEnum):
     insights_manage = "insights:manage"
     #: The layering's rules: lifecycle thresholds, RFM window and thresholds.
     insights_rules = "insights:rules"
+    #: Crowds: preview a condition, read saved crowds, their members (masked by role), exports.
+    crowds_read = "crowds:read"
+    #: Keep crowds: save, change, freeze and delete them.
+    crowds_manage = "crowds:manage"
 
 
 _READ = {
@@ -55,6 +59,7 @@ _READ = {
     Permission.members_list,
     Permission.loyalty_read,
     Permission.insights_read,
+    Permission.crowds_read,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -69,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.loyalty_operate,
             Permission.loyalty_manage,
             Permission.insights_manage,
+            Permission.crowds_manage,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),

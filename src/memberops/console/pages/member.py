@@ -22,13 +22,14 @@ from memberops.identity import service as identity
 from memberops.identity.merge import undo_merge
 from memberops.identity.schemas import MemberDetail, MergeRead
 from memberops.kernel.errors import DomainError
+from memberops.kernel.pagination import MAX_KEY
 from memberops.members import service as members
 from memberops.members.errors import MemberNotFound
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Permission
 
 #: A member id as the database can hold it; anything else is a 422, never a 500.
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+MemberId = Annotated[int, Path(ge=1, le=MAX_KEY)]
 _STATUS_COLOURS = {"active": "positive", "merged": "warning", "erased": "grey-7"}
 
 

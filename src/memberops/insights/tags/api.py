@@ -24,8 +24,8 @@ from memberops.insights.tags.schemas import (
 )
 from memberops.insights.tags.upload import LIST_COLUMNS, upload_list
 from memberops.kernel import clock
-from memberops.kernel.pagination import cut_page, decode_cursor
-from memberops.kernel.web import SessionDep
+from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
+from memberops.kernel.web import Cursor, Limit, MemberId, SessionDep
 from memberops.members import service as members
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -36,10 +36,7 @@ router = APIRouter(tags=["tags"])
 Reader = Annotated[Principal, Depends(require(Permission.insights_read))]
 Manager = Annotated[Principal, Depends(require(Permission.insights_manage))]
 RulesEditor = Annotated[Principal, Depends(require(Permission.insights_rules))]
-TagId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A tag id")]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=500)]
+TagId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A tag id")]
 _CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Created"}}
 TAGS = "/tags"
 

@@ -167,7 +167,7 @@ def _event_figures(moment: Moment) -> Any:
     )
 
 
-def _active(moment: Moment, member_id: Any, *tests: Any) -> Select[tuple[int]]:
+def _active(moment: Moment, member_id: Any, *tests: Any) -> Select[int]:
     """``member_id`` (as ``id``) where ``tests`` hold, for active members only."""
     return (
         select(member_id.label("id"))
@@ -176,7 +176,7 @@ def _active(moment: Moment, member_id: Any, *tests: Any) -> Select[tuple[int]]:
     )
 
 
-def discount_driven(moment: Moment) -> Select[tuple[int]]:
+def discount_driven(moment: Moment) -> Select[int]:
     r, f = moment.rules, order_figures(moment)
     return _active(
         moment,
@@ -186,7 +186,7 @@ def discount_driven(moment: Moment) -> Select[tuple[int]]:
     )
 
 
-def stock_up(moment: Moment) -> Select[tuple[int]]:
+def stock_up(moment: Moment) -> Select[int]:
     r, f = moment.rules, order_figures(moment)
     return _active(
         moment,
@@ -197,7 +197,7 @@ def stock_up(moment: Moment) -> Select[tuple[int]]:
     )
 
 
-def promotion_driven(moment: Moment) -> Select[tuple[int]]:
+def promotion_driven(moment: Moment) -> Select[int]:
     r, f = moment.rules, order_figures(moment)
     return _active(
         moment,
@@ -209,12 +209,12 @@ def promotion_driven(moment: Moment) -> Select[tuple[int]]:
     )
 
 
-def novelty_seeker(moment: Moment) -> Select[tuple[int]]:
+def novelty_seeker(moment: Moment) -> Select[int]:
     f = order_figures(moment)
     return _active(moment, f.c.member_id, f.c.novel >= moment.rules.novelty_min_orders)
 
 
-def gift_giver(moment: Moment) -> Select[tuple[int]]:
+def gift_giver(moment: Moment) -> Select[int]:
     r, f = moment.rules, order_figures(moment)
     return _active(
         moment,
@@ -224,7 +224,7 @@ def gift_giver(moment: Moment) -> Select[tuple[int]]:
     )
 
 
-def herd(moment: Moment) -> Select[tuple[int]]:
+def herd(moment: Moment) -> Select[int]:
     """Cart adds after the member's last purchase (and within ``herd_days``): only buyers
     have a last purchase, so "bought at least once" holds by the join."""
     f = order_figures(moment)
@@ -247,17 +247,17 @@ def herd(moment: Moment) -> Select[tuple[int]]:
     return _active(moment, carts.c.member_id)
 
 
-def honour(moment: Moment) -> Select[tuple[int]]:
+def honour(moment: Moment) -> Select[int]:
     e = _event_figures(moment)
     return _active(moment, e.c.member_id, e.c.entries >= moment.rules.honour_min_entries)
 
 
-def circle(moment: Moment) -> Select[tuple[int]]:
+def circle(moment: Moment) -> Select[int]:
     e = _event_figures(moment)
     return _active(moment, e.c.member_id, e.c.voices >= moment.rules.circle_min_events)
 
 
-def _price_share(moment: Moment, spend: Any, share: Decimal) -> Select[tuple[int]]:
+def _price_share(moment: Moment, spend: Any, share: Decimal) -> Select[int]:
     return _active(
         moment,
         MemberStats.member_id,
@@ -269,16 +269,16 @@ def _price_share(moment: Moment, spend: Any, share: Decimal) -> Select[tuple[int
     )
 
 
-def price_tolerance_high(moment: Moment) -> Select[tuple[int]]:
+def price_tolerance_high(moment: Moment) -> Select[int]:
     return _price_share(moment, MemberStats.top_price_cents, moment.rules.price_high_share)
 
 
-def price_tolerance_low(moment: Moment) -> Select[tuple[int]]:
+def price_tolerance_low(moment: Moment) -> Select[int]:
     return _price_share(moment, MemberStats.special_price_cents, moment.rules.price_low_share)
 
 
 #: Each behaviour tag's query, by the code ``catalogue`` gives it.
-QUERIES: dict[str, Callable[[Moment], Select[tuple[int]]]] = {
+QUERIES: dict[str, Callable[[Moment], Select[int]]] = {
     "discount_driven": discount_driven,
     "stock_up": stock_up,
     "promotion_driven": promotion_driven,

@@ -18,9 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from memberops.insights.tags.service import find_tag, refresh_tags
 from memberops.insights.tags.upload import LIST_COLUMNS, upload_list
-from memberops.kernel.errors import DomainError
 from memberops.tenancy import service as tenancy
-from memberops.tenancy.cli import acting_admin, sessions
+from memberops.tenancy.cli import acting_admin, reports_errors, sessions
 
 tags_app = typer.Typer(
     help="Tags: evaluate computed tags, tag members by list.", no_args_is_help=True
@@ -29,21 +28,14 @@ TenantOption = Annotated[str, typer.Option(help="Tenant name")]
 err = Console(stderr=True)
 
 
-def _fail(exc: DomainError) -> typer.Exit:
-    err.print(f"[red]error[/red] ({exc.code}): {escape(exc.detail)}", soft_wrap=True)
-    return typer.Exit(2)
-
-
 @tags_app.command("refresh")
+@reports_errors
 def refresh(tenant: TenantOption = "default") -> None:
     """Evaluate every active rule and behaviour tag of the tenant now."""
     with sessions() as factory:
-        try:
-            with factory.begin() as session:
-                principal = acting_admin(tenancy.get_tenant(session, tenant))
-                counts = refresh_tags(session, principal)
-        except DomainError as exc:
-            raise _fail(exc) from exc
+        with factory.begin() as session:
+            principal = acting_admin(tenancy.get_tenant(session, tenant))
+            counts = refresh_tags(session, principal)
     for code, members in counts.items():
         typer.echo(f"{code:<32}{members:>10}")
 
@@ -57,6 +49,7 @@ def _read(path: Path) -> bytes:
 
 
 @tags_app.command("upload")
+@reports_errors
 def upload(
     tag: Annotated[str, typer.Argument(help="The manual tag's code (or id)")],
     file: Annotated[
@@ -76,20 +69,17 @@ def upload(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with sessions() as factory, Progress(*columns, console=err) as bar:
         task = bar.add_task(f"tagging with {escape(tag)}", total=None)
-        try:
-            with factory.begin() as session:
-                principal = acting_admin(tenancy.get_tenant(session, tenant))
-                found = find_tag(session, principal, tag)
-                report = upload_list(
-                    session,
-                    principal,
-                    found.id,
-                    data,
-                    column=column,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
-        except DomainError as exc:
-            raise _fail(exc) from exc
+        with factory.begin() as session:
+            principal = acting_admin(tenancy.get_tenant(session, tenant))
+            found = find_tag(session, principal, tag)
+            report = upload_list(
+                session,
+                principal,
+                found.id,
+                data,
+                column=column,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     with report_path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(("row", "column", "value", "reason"))

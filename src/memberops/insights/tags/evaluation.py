@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 _MEMBER_TAGS: Table = MemberTag.__table__  # type: ignore[assignment]
 
 
-def wanted_members(session: Session, tag: Tag, moment: Moment) -> Select[tuple[int]] | None:
+def wanted_members(session: Session, tag: Tag, moment: Moment) -> Select[int] | None:
     """``SELECT id`` of the members the tag should hold as of the moment (None: no
     definition this version can evaluate)."""
     if tag.kind == TagKind.behaviour:
@@ -46,7 +46,7 @@ def wanted_members(session: Session, tag: Tag, moment: Moment) -> Select[tuple[i
 def apply_members(
     session: Session,
     tag: Tag,
-    wanted: Select[tuple[int]],
+    wanted: Select[int],
     member_ids: Sequence[int] | None,
     now: datetime,
 ) -> None:

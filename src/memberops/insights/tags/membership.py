@@ -21,7 +21,7 @@ from memberops.kernel import clock
 from memberops.kernel.db import is_postgresql
 from memberops.members import service as members
 from memberops.members.models import Member, MemberStatus
-from memberops.tenancy.access import Principal, mask_name, mask_text
+from memberops.tenancy.access import Principal
 from memberops.tenancy.service import audit
 
 
@@ -122,14 +122,6 @@ def holders(
     return [Holder(member.id, member, source, added_at) for member, source, added_at in rows]
 
 
-def _shown_name(member: Member, sees_pii: bool) -> str:
-    if member.name:
-        return member.name if sees_pii else mask_name(member.name)
-    if member.nickname:
-        return member.nickname if sees_pii else mask_text(member.nickname)
-    return ""
-
-
 def read_holders(
     session: Session, principal: Principal, found: Sequence[Holder]
 ) -> list[TagMemberRead]:
@@ -138,7 +130,7 @@ def read_holders(
     return [
         TagMemberRead(
             member_id=str(holder.id),
-            name=_shown_name(holder.member, principal.sees_pii),
+            name=members.shown_name(holder.member, principal.sees_pii),
             phone=phones.get(holder.id, ""),
             source=holder.source,
             added_at=holder.added_at,

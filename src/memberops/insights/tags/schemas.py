@@ -11,6 +11,7 @@ from typing import Any, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from memberops.insights.tags.models import TagKind, TagSource
+from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
 
 CODE = r"^[a-z][a-z0-9_]{0,47}$"
@@ -79,7 +80,7 @@ class TagAssign(Input):
 
     model_config = ConfigDict(extra="forbid")
 
-    tag_id: int = Field(ge=1, le=2**63 - 1)
+    tag_id: int = Field(ge=1, le=MAX_KEY)
 
 
 class MemberTagRead(BaseModel):

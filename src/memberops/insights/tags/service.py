@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from memberops.conditions.compiler import compile_condition, parse_condition
+from memberops.conditions.compiler import check_condition
 from memberops.insights.tags import catalogue
 from memberops.insights.tags.behaviour import Moment
 from memberops.insights.tags.errors import CodeTaken, FixedField, TagNotFound
@@ -32,7 +32,6 @@ from memberops.tenancy.sections import load_section
 from memberops.tenancy.service import audit
 
 COMPUTED = (TagKind.rule, TagKind.behaviour)
-_CONDITION_AT = ("body", "condition")
 
 
 def behaviour_rules(session: Session, tenant_id: int) -> BehaviourRules:
@@ -139,14 +138,6 @@ def read_tags(session: Session, principal: Principal, tags: Sequence[Tag]) -> li
     return reads
 
 
-def checked_condition(session: Session, principal: Principal, document: Any) -> dict[str, Any]:
-    """The condition as stored, once it parses and compiles (``conditions.invalid`` naming
-    ``body.condition…`` otherwise)."""
-    condition = parse_condition(document, at=_CONDITION_AT)
-    compile_condition(session, principal.tenant_id, condition, at=_CONDITION_AT)
-    return condition.document()
-
-
 def moment(
     session: Session,
     principal: Principal,
@@ -174,7 +165,7 @@ def create_tag(session: Session, principal: Principal, body: TagCreate) -> Tag:
     ensure_behaviour_tags(session, principal.tenant_id)
     condition = None
     if body.kind == TagKind.rule:
-        condition = checked_condition(session, principal, body.condition)
+        condition = check_condition(session, principal.tenant_id, body.condition)
     now = clock.now()
     tag = Tag(
         tenant_id=principal.tenant_id,
@@ -219,7 +210,7 @@ def update_tag(session: Session, principal: Principal, tag_id: int, body: TagPat
     given = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     _refuse_fixed(tag, given)
     if "condition" in given:
-        given["condition"] = checked_condition(session, principal, given["condition"])
+        given["condition"] = check_condition(session, principal.tenant_id, given["condition"])
     before = _audited(tag)
     for name, value in given.items():
         setattr(tag, name, value)

@@ -3,9 +3,9 @@ check-in rules. Thin: parsing and status codes here, verbs in ``service``."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import MemberId, SessionDep
 from memberops.loyalty.checkin import service
 from memberops.loyalty.checkin.rules import CheckInRules
 from memberops.loyalty.checkin.schemas import CheckInRead, CheckInStatus
@@ -18,7 +18,6 @@ router = APIRouter(tags=["loyalty"])
 Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
 Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
 RulesKeeper = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
 Month = Annotated[
     str | None,
     Query(pattern=r"^2[01]\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM; this local month"),

@@ -9,6 +9,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from memberops.kernel.pagination import MAX_KEY
 from memberops.tenancy.sections import SettingsSection
 
 
@@ -17,7 +18,7 @@ class DayReward(BaseModel):
 
     day: int = Field(ge=1, le=366)
     points: int = Field(default=0, ge=0, le=1_000_000)
-    coupon_template_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    coupon_template_id: int | None = Field(default=None, ge=1, le=MAX_KEY)
 
 
 def _default_schedule() -> list[DayReward]:

@@ -4,12 +4,12 @@ parsing and status codes here, verbs in the services."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from memberops.kernel.idempotency import once
-from memberops.kernel.pagination import cut_page, decode_cursor
+from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.schemas import Text
-from memberops.kernel.web import IdempotencyKeyDep, SessionDep
+from memberops.kernel.web import Cursor, IdempotencyKeyDep, Limit, MemberId, SessionDep
 from memberops.loyalty.coupons import queries, service, templates
 from memberops.loyalty.coupons.models import CouponSource, CouponStatus
 from memberops.loyalty.coupons.redemption import redeem_coupon
@@ -34,11 +34,8 @@ Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
 Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
 Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
 AnyRole = Annotated[Principal, Depends(get_principal)]
-TemplateId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A coupon template id")]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
+TemplateId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A coupon template id")]
 Code = Annotated[Text, Path(min_length=1, max_length=32, description="The coupon's code")]
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=500)]
 _CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Created"}}
 TEMPLATES = "/coupon-templates"
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from memberops.activity.money import MoneyIn, MoneyOut
+from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
 from memberops.loyalty.coupons.models import CouponKind, CouponSource, CouponStatus
 
@@ -126,7 +127,7 @@ class IssueRequest(Input):
 
     model_config = ConfigDict(extra="forbid")
 
-    template_id: int = Field(ge=1, le=2**63 - 1)
+    template_id: int = Field(ge=1, le=MAX_KEY)
     pay_with_points: bool = False
 
 

@@ -4,9 +4,9 @@ The new-member pack follows a sign-up and birthday gifts come from the daily job
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import MemberId, SessionDep
 from memberops.loyalty.perks import service
 from memberops.loyalty.perks.rules import PerkRules
 from memberops.loyalty.perks.schemas import PerkGrantRead
@@ -19,7 +19,6 @@ router = APIRouter(tags=["loyalty"])
 Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
 Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
 RulesKeeper = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
 _CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Coupons granted"}}
 
 

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memberops.kernel.pagination import MAX_KEY
 from memberops.tenancy.sections import SettingsSection
 
 #: A coupon template's id (a 64-bit row id).
-TemplateId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+TemplateId = Annotated[int, Field(ge=1, le=MAX_KEY)]
 
 
 class Gift(BaseModel):

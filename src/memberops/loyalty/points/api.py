@@ -4,10 +4,10 @@ rules. Thin: verbs in ``service``, reads in ``queries`` and ``expiry``."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from memberops.kernel.pagination import cut_page, decode_cursor
-from memberops.kernel.web import RequiredIdempotencyKeyDep, SessionDep
+from memberops.kernel.web import Cursor, Limit, MemberId, RequiredIdempotencyKeyDep, SessionDep
 from memberops.loyalty.points import expiry, queries, service
 from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.points.schemas import (
@@ -31,9 +31,6 @@ Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
 Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
 Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
 RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
-Cursor = Annotated[str | None, Query(max_length=200)]
-Limit = Annotated[int, Query(ge=1, le=500)]
 _DONE: dict[int | str, dict[str, Any]] = {
     201: {"description": "Done"},
     200: {"description": "A replay of the Idempotency-Key: the first answer, nothing changed"},

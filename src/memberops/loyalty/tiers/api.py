@@ -3,10 +3,10 @@ member's level with its history. Thin: verbs in ``service``, reads in ``queries`
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from memberops.kernel.pagination import cut_page, decode_cursor
-from memberops.kernel.web import SessionDep
+from memberops.kernel.web import MemberId, SessionDep
 from memberops.loyalty.tiers import queries, service
 from memberops.loyalty.tiers.rules import TierLadder
 from memberops.loyalty.tiers.schemas import Distribution, LadderSaved, MemberTierRead
@@ -18,7 +18,6 @@ router = APIRouter(tags=["loyalty"])
 
 Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
 RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-MemberId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A member id")]
 
 
 @router.get("/loyalty/tiers", response_model=TierLadder)
