@@ -38,6 +38,7 @@ from bench.common import (
     DEFAULT_PG,
     PG_URL_VAR,
     BenchFailure,
+    bulk_load,
     expect,
     machine,
     postgresql_databases,
@@ -63,8 +64,6 @@ __all__ = ["BenchFailure"]
 
 AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
 SPAN_SECONDS = 730 * 86_400
-#: Rows per INSERT round trip / COPY flush while loading.
-LOAD_ROWS = 50_000
 STEPS = ("member stats rebuild", "stages", "RFM", "behaviour tags")
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
@@ -159,47 +158,9 @@ TABLES: tuple[tuple[str, str, Callable[[int, Tenant], Iterator[tuple[Any, ...]]]
 )
 
 
-def _sqlite_value(value: Any) -> Any:
-    """As SQLAlchemy stores it on SQLite (naive UTC text with microseconds)."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
-
-
-def _chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == LOAD_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def load(engine: Engine, tenant_id: int, data: Tenant) -> None:
-    """Write the tenant's rows with each database's fast path: executemany of plain tuples on
-    SQLite, COPY on PostgreSQL; then refresh the planner's statistics."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        if engine.dialect.name == "sqlite":
-            cursor.execute("BEGIN")  # the engine's connections run in autocommit mode
-        for table, columns, rows in TABLES:
-            if engine.dialect.name == "postgresql":
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                    for row in rows(tenant_id, data):
-                        copy.write_row(row)
-            else:
-                marks = ", ".join("?" * len(columns.split(", ")))
-                statement = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-                for chunk in _chunks(rows(tenant_id, data)):
-                    cursor.executemany(statement, [tuple(map(_sqlite_value, r)) for r in chunk])
-        raw.commit()
-        cursor.execute("ANALYZE")
-        raw.commit()
-    finally:
-        raw.close()
+    """Write the tenant's rows by each database's fast path (``bulk_load``)."""
+    bulk_load(engine, [(table, columns, rows(tenant_id, data)) for table, columns, rows in TABLES])
 
 
 def _ntile(count: int) -> np.ndarray[Any, np.dtype[np.int64]]:
