@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from memberops.conditions.registry import get_field
+from memberops.console.condition_tree import CHOICE_KEYS, OPS
 from memberops.console.i18n import LOCALES, catalogue, supported, translate
 from memberops.console.listing import COLUMNS
+from memberops.crowds import export
+from memberops.crowds.models import CrowdKind
 from memberops.identity.models import IdentityType
 from memberops.members.models import ConsentChannel, Gender, MemberStatus
 from memberops.tenancy.models import Role
+from memberops.wiring import register_handlers
 
 CONSOLE = Path(__file__).resolve().parents[2] / "src" / "memberops" / "console"
 
@@ -50,11 +55,26 @@ def test_every_literal_key_in_the_pages_exists() -> None:
         *(f"member.status.{s.value}" for s in MemberStatus),
         *(f"col.{name}" for name in COLUMNS),
         *(f"lang.{locale}" for locale in LOCALES),
+        *(f"crowds.op.{key}" for key in OPS.values()),
+        *(f"crowds.op.set.{key}" for key in ("eq", "ne", "in", "not_in")),
+        *(f"crowds.kind.{k.value}" for k in CrowdKind),
+        *(f"crowds.kind_hint.{k.value}" for k in CrowdKind),
+        *(f"crowds.col.{name}" for name in export.COLUMNS),
     ],
 )
 def test_labels_built_from_domain_values_exist(key: str) -> None:
     for locale in LOCALES:
         assert catalogue(locale)[key]
+
+
+def test_the_crowd_builder_names_every_fixed_value_it_translates() -> None:
+    register_handlers()
+    for name, prefix in CHOICE_KEYS.items():
+        field = get_field(name)
+        assert field is not None, name
+        assert field.choices, name
+        for locale in LOCALES:
+            assert all(catalogue(locale)[f"{prefix}.{value}"] for value in field.choices)
 
 
 def test_translate_fills_placeholders_and_falls_back_to_chinese() -> None:

@@ -4,6 +4,7 @@ page follows, and keep the trail of ids paged from, so "previous" returns to exa
 seen before."""
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from nicegui import ui
@@ -31,16 +32,23 @@ class Trail:
             self.ids.append(after)
         self.redraw()
 
-    def controls(self, viewer: Viewer, rows: Sequence[Any], size: int) -> None:
+    def controls(
+        self,
+        viewer: Viewer,
+        rows: Sequence[Any],
+        size: int,
+        key: Callable[[Any], int] = attrgetter("id"),
+    ) -> None:
         """Page number, previous and next under a list; ``rows`` is what was read for the page
-        (up to ``size`` + 1 rows), so next is enabled only when another page follows."""
+        (up to ``size`` + 1 rows), so next is enabled only when another page follows; ``key``
+        is a row's cursor (its ``id``, or the row itself for a list of ids)."""
         with ui.row().classes("w-full items-center justify-end gap-1"):
             ui.label(viewer.t("members.page", page=len(self.ids))).classes("text-xs text-slate-500")
             back = ui.button(icon="chevron_left", on_click=lambda: self.move(None))
             back.props("flat dense round size=sm").set_enabled(len(self.ids) > 1)
             forward = ui.button(icon="chevron_right").props("flat dense round size=sm")
             if len(rows) > size:
-                last = rows[size - 1].id
+                last = key(rows[size - 1])
                 forward.on_click(lambda: self.move(last))
             else:
                 forward.disable()

@@ -20,12 +20,18 @@ from memberops.console.viewer import Viewer, build_viewer
 from memberops.tenancy import users
 
 
+def session_factory() -> sessionmaker[Session]:
+    """The host app's session factory, for work that opens transactions of its own (an export
+    read a chunk per transaction)."""
+    factory: sessionmaker[Session] = app.state.host.state.session_factory
+    return factory
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session of the host app's database for one render or one action; it commits when the
     block ends, like an API request."""
-    factory: sessionmaker[Session] = app.state.host.state.session_factory
-    with factory() as session, session.begin():
+    with session_factory()() as session, session.begin():
         yield session
 
 
@@ -102,6 +108,7 @@ SECTIONS = (
     ("nav.overview", "/overview"),
     ("nav.members", "/members"),
     ("nav.insights", "/insights"),
+    ("nav.crowds", "/crowds"),
     ("nav.loyalty", "/loyalty"),
 )
 
