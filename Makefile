@@ -41,10 +41,10 @@ check: $(STAMP)
 	@cmp -s /tmp/memberops-errors.md docs/errors.md || \
 		{ echo "docs/errors.md is stale: run '$(BIN)/memberops docs errors'"; exit 1; }
 
-# One worker per core (pytest-xdist), whole modules to one worker so that a module's server and
-# demo data are set up once; coverage is combined across the workers.
+# One worker per core (pytest-xdist); tests sharing a module-scoped fixture stay on one worker
+# (tests/conftest.py), so a module's server and demo data are set up once; coverage is combined.
 unit: $(STAMP)
-	$(BIN)/pytest -n auto --dist loadscope --cov --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -n auto --dist loadgroup --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 ## browser: headless Chromium from Debian for the console tests (skipped without it outside CI)
 browser:
