@@ -184,3 +184,59 @@ def test_the_analytic_gradient_is_the_numeric_one(
         (objective(theta + e)[0] - objective(theta - e)[0]) / (2 * step) for e in np.eye(4) * step
     ]
     np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-6)
+
+
+def _drop_out_alike(customers: int, p: float, seed: int) -> tuple[np.ndarray, ...]:
+    """(x, t_x, T) of customers from the BG/NBD process with one drop-out probability ``p``
+    for all (rates Gamma(0.5, 8) per week, ages 20 to 80 weeks)."""
+    rng = np.random.default_rng(seed)
+    x, t_x, T = np.zeros(customers), np.zeros(customers), rng.uniform(20, 80, customers)
+    for i, rate in enumerate(rng.gamma(0.5, 1 / 8, customers)):
+        now, alive = 0.0, True  # the first purchase at 0: x counts repeats
+        while alive:
+            now += rng.exponential(1 / rate)
+            if now > T[i]:
+                break
+            x[i], t_x[i] = x[i] + 1, now
+            alive = rng.random() >= p
+    return x, t_x, T
+
+
+def test_customers_dropping_out_alike_fit_the_limit_and_predict() -> None:
+    """When every customer drops out with the same p, a + b runs off with a / (a + b) = p:
+    the search still converges (the likelihood's Beta terms keep their precision there), and
+    the expectations take the limit in which 2F1 would overflow."""
+    x, t_x, T = _drop_out_alike(3000, 0.2, seed=5)
+    rows = compress(x, t_x, T)
+    found = bgnbd.fit(rows.x, rows.t_x, rows.T, rows.weights)
+    assert found.converged
+    assert not found.at_bound
+    model = found.params
+    assert model.a + model.b > bgnbd.CONCENTRATED
+    assert model.a / (model.a + model.b) == pytest.approx(0.2, abs=0.03)
+    assert (model.r, model.alpha) == (pytest.approx(0.5, rel=0.2), pytest.approx(8, rel=0.3))
+    ahead = model.conditional_expected_purchases(104, rows.x, rows.t_x, rows.T)
+    assert np.isfinite(ahead).all()
+    assert (ahead >= 0).all()
+
+
+@pytest.mark.parametrize("t", [1.0, 10.0, 52.0])
+def test_the_drop_out_alike_limit_continues_the_closed_form(t: float) -> None:
+    """Below CONCENTRATED, where the closed form still holds, the limit's bracket agrees with
+    it to the spread of the Beta, (1 - p) / (p (a + b))."""
+    p, size = 0.2, 2000.0
+    model = BGNBD(0.5, 8.0, p * size, (1 - p) * size)
+    x, T = np.array([0.0, 3.0, 12.0]), np.array([30.0, 30.0, 30.0])
+    t_ = np.full(3, t)
+    np.testing.assert_allclose(
+        bgnbd._expected_alike(model, t_, x, T),
+        bgnbd._expected(model, t_, x, T),
+        rtol=(1 - p) / (p * size),
+    )
+
+
+def test_the_rising_factorial_is_the_gamma_ratio() -> None:
+    n = np.array([0.0, 1.0, 7.0, 40.0])
+    for c in (0.3, 2.5, 1e3):
+        expected = [math.lgamma(c + k) - math.lgamma(c) for k in n]
+        np.testing.assert_allclose(bgnbd._log_rising(c, n), expected, rtol=1e-12, atol=1e-12)

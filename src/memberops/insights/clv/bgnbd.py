@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import digamma, expit, gammaln, hyp2f1  # type: ignore[import-untyped]
+from scipy.special import digamma, expit, hyp2f1  # type: ignore[import-untyped]
 
 from memberops.insights.clv._mle import (
     Array,
@@ -33,6 +33,12 @@ from memberops.insights.clv._mle import (
 #: a + b = 1 (2F1's lower parameter at 0). Within NUDGE of either, a (or b) moves NUDGE away
 #: (the error is of that order).
 NUDGE = 1e-7
+#: Beyond this ``a + b`` the Beta of drop-out probabilities is, for every prediction, the single
+#: probability ``p = a / (a + b)`` (its spread moves the expectations by about
+#: ``(1 - p) / (p (a + b))``, under 1e-3), and the closed form's ``2F1`` overflows. Fits get
+#: there when customers drop out alike: the likelihood then rises along ``a + b`` with ``p``
+#: fixed (a small merchant's few hundred buyers often look so).
+CONCENTRATED = 1e4
 
 
 @dataclass(frozen=True)
@@ -98,19 +104,28 @@ class _Rows:
 def _terms(model: BGNBD, rows: _Rows) -> tuple[Array, Array]:
     """The log-likelihood (FHL 2005, section 4) and the share ``π`` of its first term
     (alive at T) in ``L = A₁ + A₂``. Log-space with ``logaddexp``, since ``(α + T)^(r+x)``
-    overflows otherwise for frequent buyers; the Beta functions as ``gammaln`` sums (scipy's
-    ``betaln`` is several times slower), with ``B(a, b)`` cancelling between the terms."""
+    overflows otherwise for frequent buyers; the Beta and Gamma ratios as log rising factorials
+    per distinct ``x``, with ``B(a, b)`` cancelling between the terms."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     n = rows.levels
-    shared = gammaln(r + n) - gammaln(r) + r * np.log(alpha) - gammaln(a + b + n) + gammaln(a + b)
-    alive_n = gammaln(b + n) - gammaln(b)
+    shared = _log_rising(r, n) + r * np.log(alpha) - _log_rising(a + b, n)
+    alive_n = _log_rising(b, n)
     n1 = np.where(n > 0, n, 1.0)
-    dead_n = np.where(n > 0, np.log(a) + gammaln(b + n1 - 1) - gammaln(b), -np.inf)
+    dead_n = np.where(n > 0, np.log(a) + _log_rising(b, n1 - 1), -np.inf)
     power = r + rows.x
     alive = alive_n[rows.level] - power * np.log(alpha + rows.T)
     dead = dead_n[rows.level] - power * np.log(alpha + rows.t_x)
     total = np.logaddexp(alive, dead)
     return shared[rows.level] + total, np.exp(alive - total)
+
+
+def _log_rising(c: float, n: Array) -> Array:
+    """``log Γ(c + n) / Γ(c)`` for whole ``n ≥ 0``, as the running sum of ``log(c + k)``: the
+    difference of ``gammaln`` loses about ``eps · lnΓ(c)`` to cancellation, noise the
+    optimiser's tolerance sees once ``a + b`` runs up the ridge to ~1e6."""
+    steps = np.log(c + np.arange(int(n.max()) if n.size else 0, dtype=np.float64))
+    sums: Array = np.concatenate([[0.0], np.cumsum(steps)])[n.astype(np.intp)]
+    return sums
 
 
 def _gradient(model: BGNBD, rows: _Rows, pi: Array) -> Array:
@@ -159,6 +174,8 @@ def _expected(model: BGNBD, t: Array, x: Array, T: Array) -> Array:
     if np.any(t < 0) or not np.all(np.isfinite(t)):
         raise ValueError("the horizon t must be finite and non-negative")
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    if a + b > CONCENTRATED:
+        return _expected_alike(model, t, x, T)
     if abs(a - 1) < NUDGE:
         a = 1 + float(np.copysign(NUDGE, a - 1))
     if abs(a + b - 1) < NUDGE:
@@ -169,6 +186,18 @@ def _expected(model: BGNBD, t: Array, x: Array, T: Array) -> Array:
     if not np.all(np.isfinite(result)):
         raise FloatingPointError("2F1 did not converge for these parameters and horizons")
     return np.maximum(result, 0.0)  # a tiny horizon's bracket can round to -1e-16
+
+
+def _expected_alike(model: BGNBD, t: Array, x: Array, T: Array) -> Array:
+    """The bracket of :func:`_expected` as ``a + b → ∞`` (customers drop out alike): alive, a
+    customer with rate ``λ`` who drops out with ``p`` after each purchase drops out at rate
+    ``λp``, so expects ``(1 - e^(-λpt)) / p`` purchases in ``t``; over the posterior
+    ``λ ~ Gamma(r + x, α + T)`` that is ``(1 - ((α+T)/(α+T+pt))^(r+x)) / p``, with ``p`` the
+    posterior mean ``a / (a + b + x)`` (``x`` purchases survived), which leaves an error of
+    the order of the Beta's spread, ``(1 - p) / (p (a + b))``."""
+    p = model.a / (model.a + model.b + x)
+    result: Array = -np.expm1(-(model.r + x) * np.log1p(p * t / (model.alpha + T))) / p
+    return result
 
 
 def _objective(rows: _Rows) -> Callable[[Array], tuple[float, Array]]:
