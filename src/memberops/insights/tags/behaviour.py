@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     and_,
     case,
@@ -47,6 +48,9 @@ class Moment:
     as_of: datetime
     rules: BehaviourRules
     member_ids: list[int] | None = None
+    #: ``order_figures`` already worked out (a temporary table), for a whole-tenant refresh
+    #: whose six order-based tags would otherwise each aggregate every order twice.
+    figures: FromClause | None = None
 
     @property
     def since(self) -> datetime:
@@ -101,6 +105,14 @@ def _line_exists(moment: Moment, flag: Any) -> ColumnElement[bool]:
 
 
 def order_figures(moment: Moment) -> Any:
+    """The moment's figures table when worked out already, else :func:`order_figures_query`
+    as a subquery."""
+    if moment.figures is not None:
+        return moment.figures
+    return order_figures_query(moment).subquery("figures")
+
+
+def order_figures_query(moment: Moment) -> Select[Any]:
     """Per member with a kept order paid up to the moment: orders ever, and over the window
     orders, discounted and promotion orders, spend, promotion spend, distinct addresses, gift
     orders, orders with a new product; and the last purchase."""
@@ -139,7 +151,6 @@ def order_figures(moment: Moment) -> Any:
             moment.members(Order.member_id),
         )
         .group_by(Order.member_id)
-        .subquery("figures")
     )
 
 
@@ -277,6 +288,10 @@ def price_tolerance_low(moment: Moment) -> Select[int]:
     return _price_share(moment, MemberStats.special_price_cents, moment.rules.price_low_share)
 
 
+#: The tags that read ``order_figures``.
+FROM_ORDERS = frozenset(
+    {"discount_driven", "stock_up", "promotion_driven", "novelty_seeker", "herd", "gift_giver"}
+)
 #: Each behaviour tag's query, by the code ``catalogue`` gives it.
 QUERIES: dict[str, Callable[[Moment], Select[int]]] = {
     "discount_driven": discount_driven,

