@@ -43,7 +43,7 @@ from memberops.tenancy.cli import acting_admin, cli_actor, reports_errors
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
 from memberops.wiring import register_handlers
-from memberops.worker import run_due, start_in_thread, work
+from memberops.worker import deliver_outbox, run_due, start_in_thread, work
 
 app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
@@ -306,7 +306,8 @@ def worker(
         bool, typer.Option(help="Run what is due now and exit (for cron), printing each job")
     ] = False,
 ) -> None:
-    """Run every tenant's daily jobs when they are due, until stopped (Ctrl-C or SIGTERM)."""
+    """Run every tenant's daily jobs when they are due and deliver the outbox, until stopped
+    (Ctrl-C or SIGTERM)."""
     settings = get_settings()
     _log_to_stderr()
     with database() as engine:
@@ -317,6 +318,10 @@ def worker(
                 typer.echo(
                     f"{outcome.tenant}\t{outcome.job}\t{outcome.day}\t{state}\t{outcome.summary}"
                 )
+            sent = deliver_outbox(factory, settings)
+            if sent.claimed:
+                counts = ", ".join(f"{n} {o}" for o, n in sorted(sent.outcomes.items()))
+                typer.echo(f"outbox\t{sent.claimed} messages: {counts}")
             return
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -8,10 +8,15 @@ the member-stats rebuild (windowed figures age without any write), then the laye
 models refitted when due, stages, RFM, tags, predictions) — each once per tenant per local day
 however many workers poll, through the claims of ``kernel.schedule``. A job that fails is
 logged, recorded on its run and tried again later the same day; it never stops the worker.
+
+Between daily rounds (every ``worker_poll_seconds``) the worker delivers the messaging outbox
+every ``outbox_poll_seconds`` — at once again while batches come back full — through
+``messaging.delivery`` (claimed batches, so any number of workers deliver each message once).
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +29,8 @@ from memberops.insights import jobs as insights
 from memberops.kernel import clock, schedule
 from memberops.kernel.settings import Settings
 from memberops.loyalty import jobs as loyalty
+from memberops.messaging.channels.registry import Channels
+from memberops.messaging.delivery import Delivered, deliver_due
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role, Tenant
@@ -108,16 +115,46 @@ def run_due(factory: Factory, settings: Settings) -> list[Outcome]:
     return outcomes
 
 
+def _deliver(factory: Factory, settings: Settings, channels: Channels) -> bool:
+    """One outbox batch; whether it was full (more may be due at once)."""
+    try:
+        return deliver_due(factory, settings, channels).claimed >= settings.outbox_batch_size
+    except Exception:  # the database may be back by the next round
+        log.exception("outbox delivery failed")
+        return False
+
+
+def deliver_outbox(factory: Factory, settings: Settings) -> Delivered:
+    """Deliver every message due now, batch after batch (``memberops worker --once``)."""
+    total = Delivered()
+    with Channels(settings) as channels:
+        while True:
+            batch = deliver_due(factory, settings, channels)
+            total.claimed += batch.claimed
+            for outcome, count in batch.outcomes.items():
+                total.outcomes[outcome] = total.outcomes.get(outcome, 0) + count
+            if batch.claimed < settings.outbox_batch_size:
+                return total
+
+
 def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
-    """Run rounds until ``stop`` is set, pausing ``worker_poll_seconds`` between them; a round
-    that fails (the database is away) is logged and the next one tried."""
+    """Run rounds until ``stop`` is set: the daily jobs every ``worker_poll_seconds``, the
+    outbox every ``outbox_poll_seconds`` (at once while batches are full). A round that fails
+    (the database is away) is logged and the next one tried."""
     log.info("worker started: daily jobs from %s local time", settings.daily_jobs_at)
-    while not stop.is_set():
-        try:
-            run_due(factory, settings)
-        except Exception:  # the database may be back by the next round
-            log.exception("worker round failed")
-        stop.wait(settings.worker_poll_seconds)
+    daily_due = 0.0
+    with Channels(settings) as channels:
+        while not stop.is_set():
+            if time.monotonic() >= daily_due:
+                try:
+                    run_due(factory, settings)
+                except Exception:  # the database may be back by the next round
+                    log.exception("worker round failed")
+                daily_due = time.monotonic() + settings.worker_poll_seconds
+            if _deliver(factory, settings, channels):
+                continue
+            pause = min(settings.outbox_poll_seconds, daily_due - time.monotonic())
+            stop.wait(max(pause, 0))
     log.info("worker stopped")
 
 

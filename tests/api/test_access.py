@@ -38,6 +38,7 @@ TAGS = "/api/v1/tags"
 INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
 INSIGHTS_RULES = "/api/v1/insights/rules"
 CROWDS = "/api/v1/crowds"
+MESSAGES = "/api/v1/messages"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
 OUR_PHONE = "+8613800000001"
@@ -233,6 +234,19 @@ def _crowd_case(
         return Req(method, f"{CROWDS}/{crowd}{path}", params=params, json=body)
 
     return [Case(permission, roles, success, build, other_404="crowds.not_found")]
+
+
+def _message_to(world: World) -> Req:
+    """An SMS to our member under a fresh Idempotency-Key (the rival does not find the member)."""
+    body = {"channel": "sms", "member_id": int(world.member_id), "body": "hi"}
+    return Req("POST", MESSAGES, json=body, headers={"Idempotency-Key": f"m-{next(_serial)}"})
+
+
+def _fresh_message(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    queued = _message_to(world)
+    response = client.post(queued.url, json=queued.json, headers=admin | queued.headers)
+    assert response.status_code == 201, response.text
+    return Req("GET", f"{MESSAGES}/{response.json()['id']}")
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -845,6 +859,33 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{CROWDS}/{{crowd_id}}/export"): _crowd_case(
         Permission.crowds_read, READERS, 200, "GET", "/export"
     ),
+    ("POST", MESSAGES): [
+        Case(
+            Permission.messages_send,
+            MERGERS,
+            201,
+            lambda c, a, w: _message_to(w),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", MESSAGES): [
+        Case(
+            Permission.messages_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", MESSAGES),
+            other=_empty_page,
+        )
+    ],
+    ("GET", f"{MESSAGES}/{{message_id}}"): [
+        Case(
+            Permission.messages_read,
+            READERS,
+            200,
+            _fresh_message,
+            other_404="messaging.not_found",
+        )
+    ],
 }
 
 

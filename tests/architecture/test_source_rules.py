@@ -27,6 +27,9 @@ TRANSACTION_OWNERS = (
     # A crowd's CSV export: one short transaction per chunk, so a long export holds no lock
     # (crowds/export.py's docstring).
     "crowds/export.py",
+    # The outbox's delivery: the claim commits before a send and each outcome right after it,
+    # so a killed worker loses as little as possible (messaging/delivery.py's docstring).
+    "messaging/delivery.py",
 )
 #: Owners that are one file and must exist.
 NAMED_OWNERS = (
@@ -36,6 +39,7 @@ NAMED_OWNERS = (
     "demo/load.py",
     "worker.py",
     "crowds/export.py",
+    "messaging/delivery.py",
 )
 TRANSACTION_METHODS = frozenset({"commit", "rollback", "begin"})
 

@@ -27,6 +27,7 @@ from memberops.loyalty.coupons.api import router as coupons_router
 from memberops.loyalty.perks.api import router as perks_router
 from memberops.loyalty.points.api import router as points_router
 from memberops.loyalty.tiers.api import router as tiers_router
+from memberops.messaging.api import router as messaging_router
 from memberops.tenancy.api import router as tenancy_router
 from memberops.wiring import register_handlers
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         insights_router,
         tags_router,
         crowds_router,
+        messaging_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

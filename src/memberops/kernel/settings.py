@@ -57,6 +57,31 @@ class Settings(BaseSettings):
     )
     job_retry_minutes: int = Field(default=15, ge=1, description="Wait before a failed run again.")
     job_attempts: int = Field(default=3, ge=1, description="Runs of a daily job per day at most.")
+    # Messaging (docs/messaging.md): the outbox the worker delivers, and each channel's provider.
+    outbox_poll_seconds: float = Field(
+        default=5, gt=0, description="Worker's pause between outbox deliveries."
+    )
+    outbox_batch_size: int = Field(default=100, ge=1, description="Messages claimed at once.")
+    outbox_lease_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="A claimed message not finished after this long (its worker died) is sent "
+        "again; a worker stops sending its batch when the lease runs out.",
+    )
+    outbox_backoff_seconds: float = Field(
+        default=30, gt=0, description="First retry's wait; each further retry waits twice as long."
+    )
+    outbox_backoff_max_seconds: float = Field(
+        default=3600, gt=0, description="Longest wait between two attempts."
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts before a message fails for good."
+    )
+    outbox_send_timeout_seconds: float = Field(
+        default=10, gt=0, description="Timeout of one provider request (HTTP or SMTP)."
+    )
+    webhook_url: str = Field(default="", description="Where the webhook channel POSTs messages.")
+    webhook_secret: str = Field(default="", description="HMAC-SHA256 key of webhook signatures.")
 
 
 @lru_cache

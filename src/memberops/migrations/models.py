@@ -16,6 +16,7 @@ from memberops.loyalty.perks import models as perks_models
 from memberops.loyalty.points import models as points_models
 from memberops.loyalty.tiers import models as tiers_models
 from memberops.members import models as members_models
+from memberops.messaging import models as messaging_models
 from memberops.tenancy import models as tenancy_models
 
 ROOM_MODELS = (
@@ -35,5 +36,6 @@ ROOM_MODELS = (
     clv_models,
     tags_models,
     crowds_models,
+    messaging_models,
 )
 metadata = Base.metadata

@@ -51,6 +51,10 @@ class Permission(StrEnum):
     crowds_read = "crowds:read"
     #: Keep crowds: save, change, freeze and delete them.
     crowds_manage = "crowds:manage"
+    #: Messages and their delivery and click receipts (recipients masked by role).
+    messages_read = "messages:read"
+    #: Put messages in the outbox.
+    messages_send = "messages:send"
 
 
 _READ = {
@@ -60,6 +64,7 @@ _READ = {
     Permission.loyalty_read,
     Permission.insights_read,
     Permission.crowds_read,
+    Permission.messages_read,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -75,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.loyalty_manage,
             Permission.insights_manage,
             Permission.crowds_manage,
+            Permission.messages_send,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),

@@ -1,0 +1,10 @@
+"""Messaging (SPEC §8's channels and outbox): messages to members through one channel adapter
+interface (log, email over SMTP, signed webhook, SMS and WeChat template messages over HTTP),
+a durable outbox the worker delivers, operator-written templates and tracked links.
+
+Invariants: one message per (tenant, idempotency key) — a replay returns the first and changes
+nothing; a message is sent only after a committed claim and its outcome is committed right
+after the send, and every provider request carries the message's delivery id so the provider
+drops a resend whose outcome was lost; a message ends delivered or failed, with one receipt per
+attempt. Publishes nothing. Subscribes to nothing (campaigns, above it, call its services).
+"""

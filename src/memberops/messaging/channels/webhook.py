@@ -1,0 +1,61 @@
+"""The generic webhook: the message as JSON, POSTed to ``MEMBEROPS_WEBHOOK_URL`` and signed.
+
+Headers: ``X-Memberops-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes, keyed with
+MEMBEROPS_WEBHOOK_SECRET>``, ``X-Memberops-Delivery`` and ``Idempotency-Key`` (both the delivery
+id, the same on every attempt of the message). A 2xx accepts the message (its JSON ``id``, when
+given, is kept as the provider's id); 5xx, 408, 425 and 429 are retried, any other status fails
+the message.
+"""
+
+import hashlib
+import hmac
+import json
+
+import httpx
+
+from memberops.messaging.channels import Envelope, SendFailed
+from memberops.messaging.channels.http import request
+
+SIGNATURE_HEADER = "X-Memberops-Signature"
+DELIVERY_HEADER = "X-Memberops-Delivery"
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The signature header's value: receivers compute it over the raw body and compare."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_body(envelope: Envelope) -> bytes:
+    document = {
+        "id": envelope.delivery_id,
+        "idempotency_key": envelope.idempotency_key,
+        "recipient": envelope.recipient,
+        "subject": envelope.subject,
+        "body": envelope.body,
+        "payload": envelope.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class WebhookChannel:
+    def __init__(self, client: httpx.Client, url: str, secret: str) -> None:
+        self.client, self.url, self.secret = client, url, secret
+
+    def send(self, envelope: Envelope) -> str:
+        if not self.url:
+            raise SendFailed(
+                "webhook channel not configured (MEMBEROPS_WEBHOOK_URL)", permanent=True
+            )
+        body = webhook_body(envelope)
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature(self.secret, body),
+            DELIVERY_HEADER: envelope.delivery_id,
+            "Idempotency-Key": envelope.delivery_id,
+        }
+        response = request(self.client, "POST", self.url, content=body, headers=headers)
+        try:
+            given = response.json().get("id") if response.content else None
+        except (ValueError, AttributeError):
+            given = None
+        return str(given) if given else envelope.delivery_id

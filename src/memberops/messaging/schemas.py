@@ -1,0 +1,77 @@
+"""Request and response shapes of the messaging room."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from memberops.kernel.pagination import MAX_KEY
+from memberops.kernel.schemas import Input
+from memberops.messaging.models import AttemptOutcome, ChannelName, MessageStatus
+
+
+class MessageCreate(Input):
+    """``POST /messages``: one message to a member (its address on the channel is looked up)
+    or to an explicit ``recipient``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: ChannelName = ChannelName.log
+    member_id: int | None = Field(default=None, ge=1, le=MAX_KEY)
+    recipient: str | None = Field(default=None, min_length=1, max_length=255)
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description="What the channel needs besides the text"
+    )
+
+
+class AttemptRead(BaseModel):
+    """A delivery receipt: one attempt and how it ended."""
+
+    number: int
+    outcome: AttemptOutcome
+    detail: str
+    provider_message_id: str | None
+    at: datetime
+
+
+class ClickRead(BaseModel):
+    """A click receipt: a tracked link of the message, followed."""
+
+    url: str
+    user_agent: str
+    at: datetime
+
+
+class MessageRead(BaseModel):
+    """A message and where it stands; ``recipient`` masked for roles without personal data."""
+
+    id: str
+    idempotency_key: str
+    channel: ChannelName
+    member_id: str | None
+    recipient: str
+    subject: str
+    body: str
+    status: MessageStatus
+    attempts: int
+    due_at: datetime
+    last_error: str
+    provider_message_id: str | None
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    created_by: str
+    created_at: datetime
+
+
+class MessageDetail(MessageRead):
+    """One message with its receipts: every delivery attempt, every click."""
+
+    receipts: list[AttemptRead]
+    clicks: list[ClickRead]
+
+
+class MessagePage(BaseModel):
+    items: list[MessageRead]
+    next_cursor: str | None

@@ -1,0 +1,191 @@
+"""Messages: put one in the outbox (once per idempotency key), read them and their receipts.
+
+``enqueue`` only writes rows in the caller's transaction; the worker (``delivery``) sends. So a
+message enqueued by a transaction that rolls back is never sent, and one that commits is sent
+exactly once per idempotency key (docs/messaging.md).
+"""
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from memberops.identity.models import Identity, IdentityType
+from memberops.kernel import clock
+from memberops.kernel.db import is_postgresql
+from memberops.kernel.pagination import newest_first
+from memberops.members.service import get_member, refuse_inactive
+from memberops.messaging.errors import MessageNotFound, NoRecipient
+from memberops.messaging.models import (
+    ChannelName,
+    DeliveryAttempt,
+    LinkClick,
+    Message,
+    MessageStatus,
+    TrackedLink,
+)
+from memberops.messaging.schemas import (
+    AttemptRead,
+    ClickRead,
+    MessageCreate,
+    MessageDetail,
+    MessageRead,
+)
+from memberops.tenancy.access import (
+    Permission,
+    Principal,
+    mask_email,
+    mask_phone,
+    mask_text,
+    tenant_scope,
+)
+
+#: The identity that is a member's address on each channel that addresses people.
+ADDRESS_TYPES = {
+    ChannelName.email: IdentityType.email,
+    ChannelName.sms: IdentityType.phone,
+    ChannelName.wechat: IdentityType.wechat_openid,
+}
+
+
+def address_of(session: Session, principal: Principal, member_id: int, channel: str) -> str:
+    """The member's newest address on ``channel``; the member id on channels that address no
+    one in particular (log, webhook: the receiver knows its members by id)."""
+    kind = ADDRESS_TYPES.get(ChannelName(channel))
+    if kind is None:
+        return str(member_id)
+    value = session.scalar(
+        tenant_scope(principal, Identity)
+        .with_only_columns(Identity.value)
+        .where(Identity.member_id == member_id, Identity.type == kind)
+        .order_by(Identity.id.desc())
+        .limit(1)
+    )
+    if value is None:
+        raise NoRecipient(
+            f"Member {member_id} has no {kind.value} to send a {channel} message to.",
+            member_id=str(member_id),
+            channel=channel,
+        )
+    return value
+
+
+def _insert_once(session: Session, row: dict[str, object]) -> int | None:
+    """Insert the message unless its key is taken; its id, or None for a replay."""
+    dialect = postgresql if is_postgresql(session) else sqlite
+    statement = dialect.insert(Message).values(**row).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL
+    created: int | None = session.scalar(statement.returning(Message.id))
+    return created
+
+
+def enqueue(
+    session: Session, principal: Principal, body: MessageCreate, key: str
+) -> tuple[Message, bool]:
+    """Put a message in the outbox, due now; the message and True, or — when ``key`` was
+    used before in this tenant — the first message and False, with nothing changed."""
+    principal.require(Permission.messages_send)
+    replay = _by_key(session, principal, key)
+    if replay is not None:
+        return replay, False
+    recipient = body.recipient
+    if body.member_id is not None:
+        refuse_inactive(get_member(session, principal, body.member_id), "message that member")
+        recipient = recipient or address_of(session, principal, body.member_id, body.channel)
+    if recipient is None:
+        raise NoRecipient("Name a member_id or a recipient.", channel=body.channel.value)
+    now = clock.now()
+    row = {
+        "tenant_id": principal.tenant_id,
+        "idempotency_key": key,
+        "channel": body.channel.value,
+        "member_id": body.member_id,
+        "recipient": recipient,
+        "subject": body.subject,
+        "body": body.body,
+        "payload": body.payload,
+        "status": MessageStatus.queued.value,
+        "attempts": 0,
+        "due_at": now,
+        "last_error": "",
+        "created_by": principal.actor,
+        "created_at": now,
+    }
+    created = _insert_once(session, row)
+    found = _by_key(session, principal, key)  # a concurrent first request's row when lost
+    assert found is not None
+    return found, created is not None
+
+
+def _by_key(session: Session, principal: Principal, key: str) -> Message | None:
+    return session.scalar(tenant_scope(principal, Message).where(Message.idempotency_key == key))
+
+
+def get_message(session: Session, principal: Principal, message_id: int) -> Message:
+    principal.require(Permission.messages_read)
+    message = session.scalar(tenant_scope(principal, Message).where(Message.id == message_id))
+    if message is None:
+        raise MessageNotFound(
+            f"No message {message_id} in this tenant.", message_id=str(message_id)
+        )
+    return message
+
+
+def list_messages(
+    session: Session, principal: Principal, before: int | None, limit: int
+) -> list[Message]:
+    """The tenant's messages, newest first."""
+    principal.require(Permission.messages_read)
+    return list(
+        session.scalars(newest_first(tenant_scope(principal, Message), Message.id, before, limit))
+    )
+
+
+def _masked(principal: Principal, message: Message) -> str:
+    if principal.sees_pii or message.channel in (ChannelName.log, ChannelName.webhook):
+        return message.recipient
+    if message.channel == ChannelName.email:
+        return mask_email(message.recipient)
+    if message.channel == ChannelName.sms:
+        return mask_phone(message.recipient)
+    return mask_text(message.recipient)
+
+
+def read(principal: Principal, message: Message) -> MessageRead:
+    return MessageRead(
+        id=str(message.id),
+        idempotency_key=message.idempotency_key,
+        channel=message.channel,
+        member_id=None if message.member_id is None else str(message.member_id),
+        recipient=_masked(principal, message),
+        subject=message.subject,
+        body=message.body,
+        status=message.status,
+        attempts=message.attempts,
+        due_at=message.due_at,
+        last_error=message.last_error,
+        provider_message_id=message.provider_message_id,
+        delivered_at=message.delivered_at,
+        failed_at=message.failed_at,
+        created_by=message.created_by,
+        created_at=message.created_at,
+    )
+
+
+def detail(session: Session, principal: Principal, message: Message) -> MessageDetail:
+    """The message with its delivery receipts (each attempt) and click receipts, oldest first."""
+    attempts = session.scalars(
+        tenant_scope(principal, DeliveryAttempt)
+        .where(DeliveryAttempt.message_id == message.id)
+        .order_by(DeliveryAttempt.id)
+    )
+    clicks = session.execute(
+        select(TrackedLink.url, LinkClick.user_agent, LinkClick.at)
+        .join(TrackedLink, TrackedLink.id == LinkClick.link_id)
+        .where(LinkClick.tenant_id == principal.tenant_id, LinkClick.message_id == message.id)
+        .order_by(LinkClick.id)
+    )
+    return MessageDetail(
+        **read(principal, message).model_dump(),
+        receipts=[AttemptRead.model_validate(a, from_attributes=True) for a in attempts],
+        clicks=[ClickRead(url=url, user_agent=agent, at=at) for url, agent, at in clicks],
+    )
