@@ -82,6 +82,18 @@ class Settings(BaseSettings):
     )
     webhook_url: str = Field(default="", description="Where the webhook channel POSTs messages.")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key of webhook signatures.")
+    smtp_host: str = Field(default="", description="SMTP server of the email channel.")
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "memberops@localhost"
+    smtp_starttls: bool = False
+    sms_base_url: str = ""
+    sms_api_key: str = ""
+    sms_sender: str = Field(default="", description="Sender name or number the SMS provider shows.")
+    wechat_base_url: str = "https://api.weixin.qq.com"
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
 
 
 @lru_cache

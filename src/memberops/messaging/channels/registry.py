@@ -7,8 +7,11 @@ import httpx
 
 from memberops.kernel.settings import Settings
 from memberops.messaging.channels import Channel
+from memberops.messaging.channels.email import EmailChannel
 from memberops.messaging.channels.log import LogChannel
+from memberops.messaging.channels.sms import SmsChannel
 from memberops.messaging.channels.webhook import WebhookChannel
+from memberops.messaging.channels.wechat import WechatChannel
 from memberops.messaging.models import ChannelName
 
 
@@ -17,10 +20,14 @@ class Channels:
 
     def __init__(self, settings: Settings) -> None:
         self.client = httpx.Client(timeout=settings.outbox_send_timeout_seconds)
+        s, client = settings, self.client
         self.adapters: dict[str, Channel] = {
             ChannelName.log: LogChannel(),
-            ChannelName.webhook: WebhookChannel(
-                self.client, settings.webhook_url, settings.webhook_secret
+            ChannelName.email: EmailChannel(s),
+            ChannelName.webhook: WebhookChannel(client, s.webhook_url, s.webhook_secret),
+            ChannelName.sms: SmsChannel(client, s.sms_base_url, s.sms_api_key, s.sms_sender),
+            ChannelName.wechat: WechatChannel(
+                client, s.wechat_base_url, s.wechat_app_id, s.wechat_app_secret
             ),
         }
 
