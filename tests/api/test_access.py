@@ -868,6 +868,17 @@ CASES: dict[tuple[str, str], list[Case]] = {
             other_404="members.not_found",
         )
     ],
+    ("POST", f"{MESSAGES}:preview"): [
+        Case(
+            Permission.messages_send,
+            MERGERS,
+            200,
+            lambda c, a, w: Req(
+                "POST", f"{MESSAGES}:preview", json={"member_id": int(w.member_id), "body": "hi"}
+            ),
+            other_404="members.not_found",
+        )
+    ],
     ("GET", MESSAGES): [
         Case(
             Permission.messages_read,

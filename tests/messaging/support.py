@@ -11,6 +11,8 @@ from memberops.messaging.models import DeliveryAttempt, Message
 from memberops.messaging.schemas import MessageCreate
 
 NOW = datetime(2026, 12, 3, 10, tzinfo=UTC)
+#: Where tracked links point in the tests.
+LINKS = "https://club.example"
 #: Settings of the delivery tests: small batches, a short lease, 10 s backoff, 3 attempts.
 SETTINGS = Settings(
     database_url="sqlite://",

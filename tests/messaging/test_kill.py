@@ -29,7 +29,7 @@ from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
 from tests.conftest import _postgres_engine
 from tests.messaging.servers import Answer, Request, WebhookReceiver, http_server
-from tests.messaging.support import message
+from tests.messaging.support import LINKS, message
 
 MESSAGES = 2_000
 HOLD_AT = 700
@@ -57,7 +57,8 @@ def _queue(engine: Engine) -> int:
         created = tenancy.create_tenant(session, f"kill-{uuid.uuid4().hex[:6]}", settings)
         principal = tenancy.principal_for(created, Role.admin, "test")
         for n in range(MESSAGES):
-            service.enqueue(session, principal, message(channel="webhook", body=f"#{n}"), f"k{n}")
+            body = message(channel="webhook", body=f"#{n}")
+            service.enqueue(session, principal, body, f"k{n}", link_base=LINKS)
     return created.id
 
 

@@ -18,7 +18,7 @@ from memberops.messaging.models import Message, MessageStatus
 from memberops.tenancy.access import Principal
 from tests.conditions.support import give_identity, make_member
 from tests.messaging.servers import Answer, WebhookReceiver, http_server
-from tests.messaging.support import NOW, SETTINGS, message, receipts, state
+from tests.messaging.support import LINKS, NOW, SETTINGS, message, receipts, state
 
 Factory = sessionmaker[Session]
 
@@ -37,7 +37,9 @@ def channels() -> Iterator[Channels]:
 
 def _enqueue(session: Session, principal: Principal, key: str, **overrides: object) -> int:
     with session.begin():
-        queued, created = service.enqueue(session, principal, message(**overrides), key)
+        queued, created = service.enqueue(
+            session, principal, message(**overrides), key, link_base=LINKS
+        )
         assert created
         return queued.id
 
@@ -53,7 +55,9 @@ def test_a_replayed_key_returns_the_first_message_and_changes_nothing(
 ) -> None:
     first = _enqueue(session, tenant, "k1", body="first")
     with session.begin():
-        again, created = service.enqueue(session, tenant, message(body="second"), "k1")
+        again, created = service.enqueue(
+            session, tenant, message(body="second"), "k1", link_base=LINKS
+        )
     assert (again.id, again.body, created) == (first, "first", False)
     assert _count(session, tenant) == 1
 
@@ -85,10 +89,14 @@ def test_a_member_without_an_address_on_the_channel_is_refused(
         member = make_member(session, tenant)
     with pytest.raises(NoRecipient), session.begin():
         service.enqueue(
-            session, tenant, message(channel="wechat", recipient=None, member_id=member), "k"
+            session,
+            tenant,
+            message(channel="wechat", recipient=None, member_id=member),
+            "k",
+            link_base=LINKS,
         )
     with pytest.raises(NoRecipient), session.begin():
-        service.enqueue(session, tenant, message(recipient=None), "k")
+        service.enqueue(session, tenant, message(recipient=None), "k", link_base=LINKS)
     assert _count(session, tenant) == 0
 
 

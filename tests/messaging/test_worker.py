@@ -9,7 +9,7 @@ from memberops.messaging import service
 from memberops.messaging.models import Message, MessageStatus
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
-from tests.messaging.support import message
+from tests.messaging.support import LINKS, message
 
 
 def test_worker_once_delivers_the_outbox(cli_db: Engine) -> None:
@@ -19,7 +19,7 @@ def test_worker_once_delivers_the_outbox(cli_db: Engine) -> None:
     with factory.begin() as session:
         default = tenancy.principal_for(tenancy.get_tenant(session, "default"), Role.admin, "t")
         for n in range(3):
-            service.enqueue(session, default, message(body=f"#{n}"), f"k{n}")
+            service.enqueue(session, default, message(body=f"#{n}"), f"k{n}", link_base=LINKS)
 
     done = runner.invoke(app, ["worker", "--once"])
 

@@ -27,6 +27,7 @@ from memberops.loyalty.coupons.api import router as coupons_router
 from memberops.loyalty.perks.api import router as perks_router
 from memberops.loyalty.points.api import router as points_router
 from memberops.loyalty.tiers.api import router as tiers_router
+from memberops.messaging.api import redirects as link_redirects
 from memberops.messaging.api import router as messaging_router
 from memberops.tenancy.api import router as tenancy_router
 from memberops.wiring import register_handlers
@@ -85,6 +86,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
+    app.include_router(link_redirects)
     for router in (
         tenancy_router,
         members_router,

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     outbox_send_timeout_seconds: float = Field(
         default=10, gt=0, description="Timeout of one provider request (HTTP or SMTP)."
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where members reach this server: tracked links read `<this>/r/<token>`.",
+    )
     webhook_url: str = Field(default="", description="Where the webhook channel POSTs messages.")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key of webhook signatures.")
     smtp_host: str = Field(default="", description="SMTP server of the email channel.")

@@ -3,16 +3,31 @@ click receipts, list the tenant's messages. Thin: the work is in ``service``."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi.responses import RedirectResponse
 
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
-from memberops.kernel.web import Cursor, Limit, RequiredIdempotencyKeyDep, SessionDep
-from memberops.messaging import service
-from memberops.messaging.schemas import MessageCreate, MessageDetail, MessagePage
+from memberops.kernel.web import (
+    Cursor,
+    Limit,
+    RequiredIdempotencyKeyDep,
+    SessionDep,
+    SettingsDep,
+)
+from memberops.messaging import links, service
+from memberops.messaging.schemas import (
+    MessageCreate,
+    MessageDetail,
+    MessagePage,
+    PreviewRead,
+    PreviewRequest,
+)
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
 
 router = APIRouter(tags=["messaging"])
+#: ``/r/{token}``, served at the root: members follow these links, with no credential.
+redirects = APIRouter(tags=["messaging"])
 
 Reader = Annotated[Principal, Depends(require(Permission.messages_read))]
 Sender = Annotated[Principal, Depends(require(Permission.messages_send))]
@@ -29,11 +44,15 @@ def send(
     key: RequiredIdempotencyKeyDep,
     response: Response,
     session: SessionDep,
+    settings: SettingsDep,
     principal: Sender,
 ) -> MessageDetail:
-    """Put one message in the outbox; the worker delivers it. The ``Idempotency-Key`` is the
-    message's for good: a retry returns the first message and is never sent twice."""
-    message, created = service.enqueue(session, principal, body, key)
+    """Put one message in the outbox, its subject and body rendered for its member now; the
+    worker delivers it. The ``Idempotency-Key`` is the message's for good: a retry returns the
+    first message and is never sent twice. 422 ``messaging.template_invalid`` for a template
+    that does not parse or names an unknown field."""
+    link_base = settings.public_base_url
+    message, created = service.enqueue(session, principal, body, key, link_base=link_base)
     response.status_code = 201 if created else 200
     return service.detail(session, principal, message)
 
@@ -53,3 +72,21 @@ def list_messages(
 def get(message_id: MessageId, session: SessionDep, principal: Reader) -> MessageDetail:
     """One message: its status and attempts, each delivery receipt and each click."""
     return service.detail(session, principal, service.get_message(session, principal, message_id))
+
+
+@router.post("/messages:preview", response_model=PreviewRead)
+def preview(body: PreviewRequest, session: SessionDep, principal: Sender) -> PreviewRead:
+    """A subject and body as the member would read them (links show their own URL); nothing
+    is stored or sent."""
+    return service.preview(session, principal, body)
+
+
+@redirects.get("/r/{token}", response_class=RedirectResponse, status_code=302)
+def follow(
+    token: Annotated[str, Path(max_length=64)],
+    session: SessionDep,
+    user_agent: Annotated[str, Header()] = "",
+) -> RedirectResponse:
+    """A member followed a tracked link: record the click, then send them to the URL. 404
+    ``messaging.link_not_found`` for a token no link has."""
+    return RedirectResponse(links.follow(session, token, user_agent), status_code=302)

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
 from memberops.messaging.models import AttemptOutcome, ChannelName, MessageStatus
+from memberops.messaging.templates import MessageContext
+
+_TEMPLATE = "A template (docs/messaging.md#templates): fields and link(url)"
 
 
 class MessageCreate(Input):
@@ -19,11 +22,30 @@ class MessageCreate(Input):
     channel: ChannelName = ChannelName.log
     member_id: int | None = Field(default=None, ge=1, le=MAX_KEY)
     recipient: str | None = Field(default=None, min_length=1, max_length=255)
-    subject: str = Field(default="", max_length=200)
-    body: str = Field(min_length=1, max_length=20_000)
+    subject: str = Field(default="", max_length=200, description=_TEMPLATE)
+    body: str = Field(min_length=1, max_length=20_000, description=_TEMPLATE)
+    context: MessageContext = Field(
+        default_factory=MessageContext, description="The template fields for this member"
+    )
     payload: dict[str, Any] = Field(
         default_factory=dict, description="What the channel needs besides the text"
     )
+
+
+class PreviewRequest(Input):
+    """``POST /messages:preview``: a subject and body rendered for a member, nothing stored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: int | None = Field(default=None, ge=1, le=MAX_KEY)
+    subject: str = Field(default="", max_length=200, description=_TEMPLATE)
+    body: str = Field(min_length=1, max_length=20_000, description=_TEMPLATE)
+    context: MessageContext = Field(default_factory=MessageContext)
+
+
+class PreviewRead(BaseModel):
+    subject: str
+    body: str
 
 
 class AttemptRead(BaseModel):

@@ -13,8 +13,10 @@ from memberops.identity.models import Identity, IdentityType
 from memberops.kernel import clock
 from memberops.kernel.db import is_postgresql
 from memberops.kernel.pagination import newest_first
+from memberops.members.models import Member
 from memberops.members.service import get_member, refuse_inactive
 from memberops.messaging.errors import MessageNotFound, NoRecipient
+from memberops.messaging.links import LinkMaker, preview_link, store
 from memberops.messaging.models import (
     ChannelName,
     DeliveryAttempt,
@@ -29,7 +31,10 @@ from memberops.messaging.schemas import (
     MessageCreate,
     MessageDetail,
     MessageRead,
+    PreviewRead,
+    PreviewRequest,
 )
+from memberops.messaging.templates import MessageContext, render
 from memberops.tenancy.access import (
     Permission,
     Principal,
@@ -78,21 +83,54 @@ def _insert_once(session: Session, row: dict[str, object]) -> int | None:
     return created
 
 
+def _member(session: Session, principal: Principal, member_id: int | None) -> Member | None:
+    if member_id is None:
+        return None
+    member = get_member(session, principal, member_id)
+    refuse_inactive(member, "message that member")
+    return member
+
+
+def personal(context: MessageContext, member: Member | None) -> MessageContext:
+    """The caller's context, with the member's own name and nickname where it left them out."""
+    if member is None:
+        return context
+    mine = {"name": member.name, "nickname": member.nickname}
+    return context.model_copy(update={k: v for k, v in mine.items() if getattr(context, k) is None})
+
+
+def preview(session: Session, principal: Principal, body: PreviewRequest) -> PreviewRead:
+    """A message's subject and body as one member (or none) would read them; links show their
+    own URL and nothing is stored."""
+    principal.require(Permission.messages_send)
+    context = personal(body.context, _member(session, principal, body.member_id))
+    return PreviewRead(
+        subject=render("subject", body.subject, context, preview_link),
+        body=render("body", body.body, context, preview_link),
+    )
+
+
 def enqueue(
-    session: Session, principal: Principal, body: MessageCreate, key: str
+    session: Session, principal: Principal, body: MessageCreate, key: str, *, link_base: str
 ) -> tuple[Message, bool]:
-    """Put a message in the outbox, due now; the message and True, or — when ``key`` was
-    used before in this tenant — the first message and False, with nothing changed."""
+    """Put a message in the outbox, due now, its templates rendered for its member with links
+    under ``link_base``; the message and True, or — when ``key`` was used before in this
+    tenant — the first message and False, with nothing changed."""
     principal.require(Permission.messages_send)
     replay = _by_key(session, principal, key)
     if replay is not None:
         return replay, False
+    member = _member(session, principal, body.member_id)
     recipient = body.recipient
-    if body.member_id is not None:
-        refuse_inactive(get_member(session, principal, body.member_id), "message that member")
-        recipient = recipient or address_of(session, principal, body.member_id, body.channel)
+    if member is not None:
+        recipient = recipient or address_of(session, principal, member.id, body.channel)
     if recipient is None:
         raise NoRecipient("Name a member_id or a recipient.", channel=body.channel.value)
+    links, context = LinkMaker(link_base), personal(body.context, member)
+    subject, text = (
+        render("subject", body.subject, context, links),
+        render("body", body.body, context, links),
+    )
     now = clock.now()
     row = {
         "tenant_id": principal.tenant_id,
@@ -100,8 +138,8 @@ def enqueue(
         "channel": body.channel.value,
         "member_id": body.member_id,
         "recipient": recipient,
-        "subject": body.subject,
-        "body": body.body,
+        "subject": subject,
+        "body": text,
         "payload": body.payload,
         "status": MessageStatus.queued.value,
         "attempts": 0,
@@ -113,6 +151,8 @@ def enqueue(
     created = _insert_once(session, row)
     found = _by_key(session, principal, key)  # a concurrent first request's row when lost
     assert found is not None
+    if created is not None:
+        store(session, found, links.made)
     return found, created is not None
 
 
