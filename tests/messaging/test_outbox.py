@@ -194,7 +194,8 @@ def test_an_unconfigured_channel_fails_the_message(
     sent = _enqueue(session, tenant, "k", channel="webhook")
     deliver_due(session_factory, SETTINGS, channels)
     assert (
-        state(session, sent).last_error == "webhook channel not configured (MEMBEROPS_WEBHOOK_URL)"
+        state(session, sent).last_error
+        == "webhook channel not configured (MEMBEROPS_WEBHOOK_URL, _SECRET)"
     )
 
 

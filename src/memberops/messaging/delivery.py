@@ -90,7 +90,7 @@ def claim(factory: Factory, settings: Settings) -> tuple[list[Message], datetime
             .returning(Message)
             .execution_options(populate_existing=True)
         ).all()
-    return sorted(claimed, key=lambda m: (m.attempts, m.id)), lease_end
+    return sorted(claimed, key=lambda m: m.id), lease_end
 
 
 def envelope_of(message: Message) -> Envelope:

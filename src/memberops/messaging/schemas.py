@@ -67,7 +67,8 @@ class ClickRead(BaseModel):
 
 
 class MessageRead(BaseModel):
-    """A message and where it stands; ``recipient`` masked for roles without personal data."""
+    """A message and where it stands; recipient, subject and body (which name the member)
+    masked for roles without personal data."""
 
     id: str
     idempotency_key: str

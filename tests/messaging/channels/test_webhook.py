@@ -81,3 +81,10 @@ def test_the_signature_covers_the_exact_bytes() -> None:
         WebhookChannel(client, url, "s").send(ENVELOPE)
     body = seen.requests[0].body
     assert json.dumps(json.loads(body)).encode() != body  # ensure_ascii differs
+
+
+def test_an_unsigned_webhook_is_never_sent() -> None:
+    with http_server(lambda r: Answer()) as (url, seen), httpx.Client() as client:
+        with pytest.raises(SendFailed) as refused:
+            WebhookChannel(client, url, "").send(ENVELOPE)
+    assert (refused.value.permanent, seen.requests) == (True, [])

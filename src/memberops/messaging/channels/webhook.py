@@ -42,9 +42,9 @@ class WebhookChannel:
         self.client, self.url, self.secret = client, url, secret
 
     def send(self, envelope: Envelope) -> str:
-        if not self.url:
+        if not self.url or not self.secret:
             raise SendFailed(
-                "webhook channel not configured (MEMBEROPS_WEBHOOK_URL)", permanent=True
+                "webhook channel not configured (MEMBEROPS_WEBHOOK_URL, _SECRET)", permanent=True
             )
         body = webhook_body(envelope)
         headers = {
