@@ -1,5 +1,10 @@
-"""The worker delivers the outbox: ``memberops worker --once`` sends what is due and says so."""
+"""The worker delivers the outbox: ``memberops worker --once`` sends what is due and says so,
+and the worker thread of ``memberops serve`` delivers what the API queues."""
 
+import time
+from pathlib import Path
+
+import httpx
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -9,6 +14,7 @@ from memberops.messaging import service
 from memberops.messaging.models import Message, MessageStatus
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
+from tests.console.support import cli, running_server
 from tests.messaging.support import LINKS, message
 
 
@@ -29,3 +35,25 @@ def test_worker_once_delivers_the_outbox(cli_db: Engine) -> None:
         statuses = session.scalars(select(Message.status)).all()
     assert statuses == [MessageStatus.delivered] * 3
     assert runner.invoke(app, ["worker", "--once"]).stdout == ""
+
+
+def test_the_served_app_delivers_what_its_api_queues(tmp_path: Path) -> None:
+    """``make run``: a message queued over the API is delivered by the worker thread beside
+    the server, with no process of its own."""
+
+    def prepare(env: dict[str, str], home: Path) -> str:
+        cli(env, home, "init")
+        return cli(env, home, "apikey", "create", "--tenant", "default", "--scope", "admin")
+
+    settings = {"MEMBEROPS_WORKER_IN_PROCESS": "true", "MEMBEROPS_OUTBOX_POLL_SECONDS": "0.1"}
+    with running_server(tmp_path, prepare, settings) as (base, key):
+        headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "served-1"}
+        with httpx.Client(base_url=base, headers=headers, trust_env=False, timeout=10) as api:
+            queued = api.post("/api/v1/messages", json={"recipient": "x", "body": "hi"}).json()
+            for _ in range(100):  # at most 10 seconds
+                read = api.get(f"/api/v1/messages/{queued['id']}").json()
+                if read["status"] == "delivered":
+                    break
+                time.sleep(0.1)
+    assert (read["status"], read["attempts"]) == ("delivered", 1)
+    assert f"message mo-1-{queued['id']} to x:  hi" in (tmp_path / "server.log").read_text()
