@@ -20,6 +20,7 @@ from memberops.loyalty.perks import handlers as perks
 from memberops.loyalty.points import handlers as points
 from memberops.loyalty.tiers import handlers as tiers
 from memberops.members import conditions as member_fields
+from memberops.messaging import handlers as messaging
 
 
 def register_handlers() -> None:
@@ -37,3 +38,4 @@ def register_handlers() -> None:
     lifecycle.register()  # after activity: a merge has moved the orders it reads
     tags.register()  # after activity: a merge has moved orders and stats before tags read them
     crowds.register()
+    messaging.register()

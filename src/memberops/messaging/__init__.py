@@ -6,5 +6,6 @@ Invariants: one message per (tenant, idempotency key) — a replay returns the f
 nothing; a message is sent only after a committed claim and its outcome is committed right
 after the send, and every provider request carries the message's delivery id so the provider
 drops a resend whose outcome was lost; a message ends delivered or failed, with one receipt per
-attempt. Publishes nothing. Subscribes to nothing (campaigns, above it, call its services).
+attempt. Publishes nothing. Subscribes to ``MembersMerged`` (an absorbed member's messages, links
+and clicks move to the survivor, recorded so undoing the merge moves them back).
 """
