@@ -64,3 +64,10 @@ def test_an_unconfigured_sms_channel_fails_for_good() -> None:
     with httpx.Client() as client, pytest.raises(SendFailed) as refused:
         SmsChannel(client, "", KEY, "TEA").send(ENVELOPE)
     assert refused.value.permanent is True
+
+
+@pytest.mark.parametrize("answer", [Answer(202), Answer(200, ["queued"]), Answer(200, {"id": ""})])
+def test_any_acceptance_is_a_delivery(answer: Answer) -> None:
+    """A 2xx whose body says no id still accepted the text: it must not be sent again."""
+    with http_server(lambda r: answer) as (url, _), httpx.Client() as client:
+        assert SmsChannel(client, url, KEY, "TEA").send(ENVELOPE) == "mo-1-7"

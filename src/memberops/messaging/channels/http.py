@@ -49,3 +49,14 @@ def json_of(response: httpx.Response) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SendFailed(f"not a JSON object: {response.text[:200]}")
     return document
+
+
+def given_id(response: httpx.Response, default: str) -> str:
+    """The ``id`` of an accepting answer's JSON, or ``default``: any 2xx accepted the message,
+    so an answer without a readable id must not make it look failed (and be sent again)."""
+    try:
+        document = response.json() if response.content else None
+    except ValueError:
+        document = None
+    found = document.get("id") if isinstance(document, dict) else None
+    return str(found) if found else default

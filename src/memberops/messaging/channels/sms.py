@@ -2,15 +2,15 @@
 
 ``POST {MEMBEROPS_SMS_BASE_URL}/v1/messages`` with ``Authorization: Bearer
 {MEMBEROPS_SMS_API_KEY}``, ``Idempotency-Key: <delivery id>`` and the JSON ``{"to": "+86…",
-"from": sender, "text": body, "client_ref": <delivery id>}``. ``2xx {"id": …}`` accepts it;
-``400 {"error": {"code": "invalid_recipient", …}}`` and other 4xx fail the message; 429 (with
+"from": sender, "text": body, "client_ref": <delivery id>}``. Any 2xx accepts it (the ``id``
+of its JSON, when given, is kept); ``400 {"error": {"code": "invalid_recipient", …}}`` and other 4xx fail the message; 429 (with
 ``Retry-After``) and 5xx are retried.
 """
 
 import httpx
 
 from memberops.messaging.channels import Envelope, SendFailed
-from memberops.messaging.channels.http import json_of, request
+from memberops.messaging.channels.http import given_id, request
 
 
 class SmsChannel:
@@ -31,5 +31,5 @@ class SmsChannel:
             "Idempotency-Key": envelope.delivery_id,
         }
         url = self.base_url.rstrip("/") + "/v1/messages"
-        answer = json_of(request(self.client, "POST", url, json=document, headers=headers))
-        return str(answer.get("id") or envelope.delivery_id)
+        response = request(self.client, "POST", url, json=document, headers=headers)
+        return given_id(response, envelope.delivery_id)

@@ -14,7 +14,7 @@ import json
 import httpx
 
 from memberops.messaging.channels import Envelope, SendFailed
-from memberops.messaging.channels.http import request
+from memberops.messaging.channels.http import given_id, request
 
 SIGNATURE_HEADER = "X-Memberops-Signature"
 DELIVERY_HEADER = "X-Memberops-Delivery"
@@ -54,8 +54,4 @@ class WebhookChannel:
             "Idempotency-Key": envelope.delivery_id,
         }
         response = request(self.client, "POST", self.url, content=body, headers=headers)
-        try:
-            given = response.json().get("id") if response.content else None
-        except (ValueError, AttributeError):
-            given = None
-        return str(given) if given else envelope.delivery_id
+        return given_id(response, envelope.delivery_id)
