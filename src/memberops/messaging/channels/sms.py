@@ -3,8 +3,8 @@
 ``POST {MEMBEROPS_SMS_BASE_URL}/v1/messages`` with ``Authorization: Bearer
 {MEMBEROPS_SMS_API_KEY}``, ``Idempotency-Key: <delivery id>`` and the JSON ``{"to": "+86…",
 "from": sender, "text": body, "client_ref": <delivery id>}``. Any 2xx accepts it (the ``id``
-of its JSON, when given, is kept); ``400 {"error": {"code": "invalid_recipient", …}}`` and other 4xx fail the message; 429 (with
-``Retry-After``) and 5xx are retried.
+of its JSON, when given, is kept); ``400 {"error": {"code": "invalid_recipient", …}}`` and
+other 4xx fail the message; 429 (with ``Retry-After``) and 5xx are retried.
 """
 
 import httpx
