@@ -14,7 +14,7 @@ from memberops.messaging import service
 from memberops.messaging.channels.registry import Channels
 from memberops.messaging.delivery import backoff, claim, deliver_due
 from memberops.messaging.errors import NoRecipient
-from memberops.messaging.models import Message, MessageStatus
+from memberops.messaging.models import AttemptOutcome, Message, MessageStatus
 from memberops.tenancy.access import Principal
 from tests.conditions.support import give_identity, make_member
 from tests.messaging.servers import Answer, WebhookReceiver, http_server
@@ -238,3 +238,20 @@ def test_a_batch_stops_sending_before_its_lease_ends(
     short = SETTINGS.model_copy(update={"outbox_lease_seconds": 2})
     assert deliver_due(session_factory, short, channels).outcomes == {}
     assert {state(session, i).status for i in ids} == {MessageStatus.sending}
+
+
+class _Broken:
+    """An adapter with a bug: it raises what no adapter should."""
+
+    def send(self, envelope: object) -> str:
+        raise KeyError("template_id")
+
+
+def test_an_adapter_bug_is_retried_not_lost(
+    session_factory: Factory, session: Session, tenant: Principal, channels: Channels
+) -> None:
+    sent = _enqueue(session, tenant, "k")
+    channels.adapters["log"] = _Broken()
+    assert deliver_due(session_factory, SETTINGS, channels).outcomes == {AttemptOutcome.retry: 1}
+    waiting = state(session, sent)
+    assert (waiting.status, waiting.last_error) == (MessageStatus.queued, "KeyError: 'template_id'")

@@ -1,16 +1,22 @@
 """The worker delivers the outbox: ``memberops worker --once`` sends what is due and says so,
 and the worker thread of ``memberops serve`` delivers what the API queues."""
 
+import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from memberops import worker
 from memberops.cli import app
 from memberops.kernel.db import make_session_factory
+from memberops.kernel.settings import Settings
 from memberops.messaging import service
+from memberops.messaging.delivery import Delivered
 from memberops.messaging.models import Message, MessageStatus
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
@@ -57,3 +63,24 @@ def test_the_served_app_delivers_what_its_api_queues(tmp_path: Path) -> None:
                 time.sleep(0.1)
     assert (read["status"], read["attempts"]) == ("delivered", 1)
     assert f"message mo-1-{queued['id']} to x:  hi" in (tmp_path / "server.log").read_text()
+
+
+def test_a_failing_delivery_never_stops_the_worker(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds: list[int] = []
+    stop = threading.Event()
+
+    def failing(*_: object) -> Delivered:
+        rounds.append(1)
+        if len(rounds) == 3:
+            stop.set()
+        raise ConnectionError("the database restarts")  # logged; the loop goes on
+
+    monkeypatch.setattr(worker, "deliver_due", failing)
+    monkeypatch.setattr(worker, "run_due", lambda *_: [])
+    settings = Settings(
+        database_url="sqlite://", worker_poll_seconds=0.01, outbox_poll_seconds=0.01
+    )
+    worker.work(session_factory, settings, stop)
+    assert len(rounds) == 3
