@@ -1,6 +1,7 @@
 """Every room's tables on one metadata, for migrations (the rooms stay unaware of each other)."""
 
 from memberops.activity import models as activity_models
+from memberops.campaigns import models as campaigns_models
 from memberops.crowds import models as crowds_models
 from memberops.identity import models as identity_models
 from memberops.imports import models as imports_models
@@ -37,5 +38,6 @@ ROOM_MODELS = (
     tags_models,
     crowds_models,
     messaging_models,
+    campaigns_models,
 )
 metadata = Base.metadata
