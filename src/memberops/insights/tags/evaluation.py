@@ -5,10 +5,10 @@ selected, so members who stay keep their ``added_at`` and nothing is read into P
 Restricted to some members (after a merge), only their rows are touched. A whole-tenant refresh
 works the order figures six behaviour tags share out once, into a temporary table dropped at
 the end, instead of twice per tag (at 1,000,000 members and 10,000,000 orders the tags went
-from 583 s to 58 s on SQLite and from 272 s to 45 s on PostgreSQL; docs/benchmarks.md). A rule
-tag whose
-stored condition no longer compiles (a field a newer version dropped) keeps its members and
-is logged; the other tags are still evaluated.
+from 583 s to 58 s on SQLite and from 272 s to 45 s on PostgreSQL; docs/benchmarks.md).
+
+A rule tag whose stored condition no longer compiles (a field a newer version dropped) keeps its
+members and is logged; the other tags are still evaluated.
 """
 
 import logging
