@@ -7,6 +7,7 @@ from memberops.campaigns.uplift import (
     Uplift,
     compare,
     newcombe_interval,
+    pooled_relative_lift,
     roi,
     wilson,
     winner,
@@ -119,3 +120,22 @@ def _vs(group: Group, holdout: Group) -> Uplift:
     uplift = compare(group, holdout)
     assert uplift is not None
     return uplift
+
+
+def test_pooled_lift_by_hand() -> None:
+    """Two campaigns: 30 of 900 treated vs 2 of 100 held out (N 1,000), and 20 of 400 vs 4 of
+    100 (N 500). RR = (30·100/1000 + 20·100/500) / (2·900/1000 + 4·400/500) = 7 / 5 = 1.4."""
+    pairs = [(counts(30, 900), counts(2, 100)), (counts(20, 400), counts(4, 100))]
+    assert pooled_relative_lift(pairs) == pytest.approx(0.4)
+
+
+def test_pooled_lift_of_one_campaign_is_its_relative_uplift() -> None:
+    treated, holdout = counts(45, 900), counts(3, 100)
+    assert pooled_relative_lift([(treated, holdout)]) == pytest.approx(2 / 3)
+    assert _vs(treated, holdout).relative == pytest.approx(2 / 3)
+
+
+def test_pooled_lift_needs_a_holdout_conversion() -> None:
+    assert pooled_relative_lift([]) is None
+    assert pooled_relative_lift([(counts(5, 100), counts(0, 10))]) is None
+    assert pooled_relative_lift([(counts(5, 100), counts(0, 0))]) is None

@@ -15,7 +15,7 @@ point at zero conversions; Newcombe found method 10's coverage close to nominal 
 and it is defined for zero conversions in either group. The tests pin his Table II.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import sqrt
 
@@ -138,3 +138,25 @@ def winner(
         if all(newcombe_interval(group, other, confidence)[0] > 0 for other in others):
             return name
     return None
+
+
+def pooled_relative_lift(campaigns: Sequence[tuple[Group, Group]]) -> float | None:
+    """The relative lift common to several campaigns' ``(treated, holdout)`` pairs: the
+    Mantel-Haenszel risk ratio minus 1 (Mantel & Haenszel 1959, JNCI 22(4), 719-748; its risk
+    ratio form and consistency in sparse data: Greenland & Robins 1985, "Estimation of a common
+    effect parameter from sparse follow-up data", Biometrics 41(1), 55-68),
+
+        RR = Σ_c a_c · m_c / N_c  /  Σ_c b_c · n_c / N_c,
+
+    with ``a_c`` of ``n_c`` treated and ``b_c`` of ``m_c`` held out converting, ``N_c = n_c +
+    m_c``. Pooling per campaign, rather than adding up all the treated and all the holdouts,
+    keeps a campaign to a livelier crowd from passing for a better campaign. None when no
+    holdout of any campaign converted (the ratio is then undefined)."""
+    numerator = denominator = 0.0
+    for treated, holdout in campaigns:
+        total = treated.members + holdout.members
+        if treated.members == 0 or holdout.members == 0:
+            continue
+        numerator += treated.conversions * holdout.members / total
+        denominator += holdout.conversions * treated.members / total
+    return numerator / denominator - 1 if denominator else None
