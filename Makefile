@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py --write docs/benchmarks.md
 	$(BIN)/python bench/clv.py --write docs/benchmarks.md
 	$(BIN)/python bench/crowds.py --write docs/benchmarks.md
+	$(BIN)/python bench/campaigns.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*

@@ -8,6 +8,7 @@ can run a merge that leaves a room's rows behind. Registering twice is harmless.
 
 from memberops.activity import conditions as activity_fields
 from memberops.activity import handlers as activity
+from memberops.campaigns import handlers as campaigns
 from memberops.crowds import handlers as crowds
 from memberops.identity import conditions as identity_fields
 from memberops.insights import conditions as insights_fields
@@ -39,3 +40,4 @@ def register_handlers() -> None:
     tags.register()  # after activity: a merge has moved orders and stats before tags read them
     crowds.register()
     messaging.register()
+    campaigns.register()

@@ -9,6 +9,9 @@ models refitted when due, stages, RFM, tags, predictions) — each once per tena
 however many workers poll, through the claims of ``kernel.schedule``. A job that fails is
 logged, recorded on its run and tried again later the same day; it never stops the worker.
 
+Every ``outbox_poll_seconds`` it also starts the scheduled campaigns that are due, gives
+campaign offers and finishes campaigns with nothing left to send (``campaigns.jobs``).
+
 Between daily rounds (every ``worker_poll_seconds``) the worker delivers the messaging outbox
 every ``outbox_poll_seconds`` — at once again while batches come back full — through
 ``messaging.delivery`` (claimed batches, so any number of workers deliver each message once).
@@ -25,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity import stats
+from memberops.campaigns import jobs as campaigns
 from memberops.insights import jobs as insights
 from memberops.kernel import clock, schedule
 from memberops.kernel.settings import Settings
@@ -124,6 +128,14 @@ def _deliver(factory: Factory, settings: Settings, channels: Channels) -> bool:
         return False
 
 
+def _campaigns(factory: Factory, settings: Settings) -> None:
+    """Start the campaigns due, give offers, finish campaigns (``campaigns.jobs``)."""
+    try:
+        campaigns.run_round(factory, settings)
+    except Exception:  # the database may be back by the next round
+        log.exception("campaigns round failed")
+
+
 def deliver_outbox(factory: Factory, settings: Settings) -> Delivered:
     """Deliver every message due now, batch after batch (``memberops worker --once``)."""
     total = Delivered()
@@ -142,7 +154,7 @@ def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
     outbox every ``outbox_poll_seconds`` (at once while batches are full). A round that fails
     (the database is away) is logged and the next one tried."""
     log.info("worker started: daily jobs from %s local time", settings.daily_jobs_at)
-    daily_due = 0.0
+    daily_due = campaigns_due = 0.0
     with Channels(settings) as channels:
         while not stop.is_set():
             if time.monotonic() >= daily_due:
@@ -151,6 +163,9 @@ def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
                 except Exception:  # the database may be back by the next round
                     log.exception("worker round failed")
                 daily_due = time.monotonic() + settings.worker_poll_seconds
+            if time.monotonic() >= campaigns_due:
+                _campaigns(factory, settings)
+                campaigns_due = time.monotonic() + settings.outbox_poll_seconds
             if _deliver(factory, settings, channels):
                 continue
             pause = min(settings.outbox_poll_seconds, daily_due - time.monotonic())

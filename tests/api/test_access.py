@@ -39,6 +39,7 @@ INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
 INSIGHTS_RULES = "/api/v1/insights/rules"
 CROWDS = "/api/v1/crowds"
 MESSAGES = "/api/v1/messages"
+CAMPAIGNS = "/api/v1/campaigns"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
 OUR_PHONE = "+8613800000001"
@@ -247,6 +248,32 @@ def _fresh_message(client: TestClient, admin: dict[str, str], world: World) -> R
     response = client.post(queued.url, json=queued.json, headers=admin | queued.headers)
     assert response.status_code == 201, response.text
     return Req("GET", f"{MESSAGES}/{response.json()['id']}")
+
+
+def _campaign_body(client: TestClient, admin: dict[str, str]) -> dict[str, Any]:
+    """A draft campaign to a new crowd of ours."""
+    variant = {"name": "A", "split_percent": 100, "body": "hi {{ name }}"}
+    crowd = int(_fresh_crowd(client, admin))
+    return {"name": f"campaign {next(_serial)}", "crowd_id": crowd, "variants": [variant]}
+
+
+def _not_our_crowd(response: httpx.Response, world: World) -> None:
+    """Our crowd, named by the rival, is no crowd of its tenant."""
+    assert_problem(response, 422, "campaigns.invalid")
+
+
+def _campaign_case(
+    permission: Permission, roles: frozenset[Role], success: int, method: str, path: str = ""
+) -> list[Case]:
+    """One route of a campaign: another tenant does not find the campaign."""
+
+    def build(client: TestClient, admin: dict[str, str], world: World) -> Req:
+        response = client.post(CAMPAIGNS, json=_campaign_body(client, admin), headers=admin)
+        assert response.status_code == 201, response.text
+        body = {"holdout_percent": 20} if method == "PATCH" else None
+        return Req(method, f"{CAMPAIGNS}/{response.json()['id']}{path}", json=body)
+
+    return [Case(permission, roles, success, build, other_404="campaigns.not_found")]
 
 
 CASES: dict[tuple[str, str], list[Case]] = {
@@ -895,6 +922,50 @@ CASES: dict[tuple[str, str], list[Case]] = {
             200,
             _fresh_message,
             other_404="messaging.not_found",
+        )
+    ],
+    ("POST", CAMPAIGNS): [
+        Case(
+            Permission.campaigns_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req("POST", CAMPAIGNS, json=_campaign_body(c, a)),
+            other=_not_our_crowd,
+        )
+    ],
+    ("GET", CAMPAIGNS): [
+        Case(
+            Permission.campaigns_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", CAMPAIGNS),
+            other=_empty_page,
+        )
+    ],
+    ("GET", f"{CAMPAIGNS}/{{campaign_id}}"): _campaign_case(
+        Permission.campaigns_read, READERS, 200, "GET"
+    ),
+    ("PATCH", f"{CAMPAIGNS}/{{campaign_id}}"): _campaign_case(
+        Permission.campaigns_manage, MERGERS, 200, "PATCH"
+    ),
+    ("POST", f"{CAMPAIGNS}/{{campaign_id}}:launch"): _campaign_case(
+        Permission.campaigns_manage, MERGERS, 200, "POST", ":launch"
+    ),
+    ("POST", f"{CAMPAIGNS}/{{campaign_id}}:cancel"): _campaign_case(
+        Permission.campaigns_manage, MERGERS, 200, "POST", ":cancel"
+    ),
+    ("GET", f"{CAMPAIGNS}/{{campaign_id}}/recipients"): _campaign_case(
+        Permission.campaigns_read, READERS, 200, "GET", "/recipients"
+    ),
+    ("POST", f"{MEMBERS}/{{member_id}}/unsubscribe"): [
+        Case(
+            Permission.members_write,
+            WRITERS,
+            204,
+            lambda c, a, w: Req(
+                "POST", f"{MEMBERS}/{w.member_id}/unsubscribe", json={"channel": "sms"}
+            ),
+            other_404="members.not_found",
         )
     ],
 }

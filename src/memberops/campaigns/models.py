@@ -42,7 +42,6 @@ class SkipReason(StrEnum):
     unsubscribed = "unsubscribed"
     frequency_cap = "frequency_cap"
     no_address = "no_address"
-    inactive = "inactive"  # merged away or erased since the crowd was drawn
 
 
 class Campaign(TenantOwned, Base):

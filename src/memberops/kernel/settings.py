@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     wechat_base_url: str = "https://api.weixin.qq.com"
     wechat_app_id: str = ""
     wechat_app_secret: str = ""
+    # Campaigns' guard rails (docs/campaigns.md): the frequency cap across every campaign and
+    # the quiet hours, in the tenant's timezone, during which campaign messages wait.
+    campaign_frequency_cap: int = Field(
+        default=2, ge=1, description="Campaign messages a member gets at most per window."
+    )
+    campaign_frequency_days: int = Field(
+        default=7, ge=1, description="The frequency cap's window, in days."
+    )
+    campaign_quiet_start: time = Field(
+        default=time(22), description="Quiet hours begin (tenant's local time)."
+    )
+    campaign_quiet_end: time = Field(
+        default=time(8), description="Quiet hours end: deferred messages go out then."
+    )
 
 
 @lru_cache

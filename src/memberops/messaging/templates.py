@@ -88,13 +88,32 @@ def check(part: str, source: str) -> None:
         raise _invalid(part, f"unknown field {unknown[0]!r} (fields: {allowed})", field=unknown[0])
 
 
+def used_names(source: str) -> set[str]:
+    """The fields (and ``link``) a checked template names."""
+    return set(meta.find_undeclared_variables(_ENV.parse(source)))
+
+
+Renderer = Callable[[dict[str, Any], Callable[[str], str]], str]
+
+
+def renderer(part: str, source: str) -> Renderer:
+    """The template checked and compiled once, to render with many members' fields (a bulk
+    enqueue renders one template for each member of a campaign)."""
+    check(part, source)
+    template = _ENV.from_string(source)
+
+    def render_fields(fields: dict[str, Any], link: Callable[[str], str]) -> str:
+        try:
+            text = template.render(**fields, link=link)
+        except (UndefinedError, SecurityError, TypeError, ValueError, ArithmeticError) as exc:
+            raise _invalid(part, str(exc)) from exc
+        if len(text) > MAX_RENDERED:
+            raise _invalid(part, f"renders to more than {MAX_RENDERED} characters")
+        return text
+
+    return render_fields
+
+
 def render(part: str, source: str, context: MessageContext, link: Callable[[str], str]) -> str:
     """The template with the context's fields and ``link`` filled in."""
-    check(part, source)
-    try:
-        text = _ENV.from_string(source).render(**context.model_dump(), link=link)
-    except (UndefinedError, SecurityError, TypeError, ValueError, ArithmeticError) as exc:
-        raise _invalid(part, str(exc)) from exc
-    if len(text) > MAX_RENDERED:
-        raise _invalid(part, f"renders to more than {MAX_RENDERED} characters")
-    return text
+    return renderer(part, source)(context.model_dump(), link)

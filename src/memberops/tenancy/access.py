@@ -55,6 +55,10 @@ class Permission(StrEnum):
     messages_read = "messages:read"
     #: Put messages in the outbox.
     messages_send = "messages:send"
+    #: Campaigns, their variants and what each member of their crowd got.
+    campaigns_read = "campaigns:read"
+    #: Draft, launch and cancel campaigns.
+    campaigns_manage = "campaigns:manage"
 
 
 _READ = {
@@ -65,6 +69,7 @@ _READ = {
     Permission.insights_read,
     Permission.crowds_read,
     Permission.messages_read,
+    Permission.campaigns_read,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -81,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.insights_manage,
             Permission.crowds_manage,
             Permission.messages_send,
+            Permission.campaigns_manage,
         }
     ),
     Role.analyst: frozenset(_READ | {Permission.tenancy_read}),

@@ -1,0 +1,141 @@
+"""The guard rails every campaign message passes, as SQL over a whole crowd at once.
+
+For each member the first rule that says no is the reason they are skipped, in this order:
+``no_address`` (nothing to send the channel's message to), ``unsubscribed`` (they said no to
+the channel through an unsubscribe), ``no_consent`` (they never said yes to it), and
+``frequency_cap`` (they already have ``frequency_cap`` campaign messages from the last
+``frequency_days`` days, counted from every campaign's recipients that were sent or deferred).
+Consent is asked of the channels that reach a person (SMS, email, WeChat); the log and webhook
+channels hand messages to the merchant's own systems, which answer for their own consent.
+
+Quiet hours (in the tenant's timezone) never drop a message: one decided during them is
+``deferred``, due when they end.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, cast, func, literal, select
+from sqlalchemy.sql.elements import SQLColumnExpression
+from sqlalchemy.types import String
+
+from memberops.campaigns.models import CampaignRecipient, Outcome, SkipReason
+from memberops.identity.models import Identity, IdentityType
+from memberops.kernel.settings import Settings
+from memberops.members.models import Consent, ConsentChannel
+
+#: The identity that addresses a member on each channel that reaches a person.
+ADDRESS_TYPES = {
+    "sms": IdentityType.phone,
+    "email": IdentityType.email,
+    "wechat": IdentityType.wechat_openid,
+}
+#: Where an unsubscribe is recorded: the consent's ``source``.
+UNSUBSCRIBE_SOURCE = "unsubscribe"
+#: Outcomes that put a message in the outbox (and count towards the frequency cap).
+MESSAGED = (Outcome.sent.value, Outcome.deferred.value)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The tenant's guard rails (``MEMBEROPS_CAMPAIGN_*`` settings)."""
+
+    frequency_cap: int = 2
+    frequency_days: int = 7
+    quiet_start: time = time(22)
+    quiet_end: time = time(8)
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(days=self.frequency_days)
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Rules":
+        return cls(
+            settings.campaign_frequency_cap,
+            settings.campaign_frequency_days,
+            settings.campaign_quiet_start,
+            settings.campaign_quiet_end,
+        )
+
+
+def quiet_until(now: datetime, timezone: str, rules: Rules) -> datetime | None:
+    """When the quiet hours around ``now`` end (UTC), or None outside them. Quiet hours may run
+    over midnight (22:00–08:00) or not (13:00–14:00)."""
+    local = now.astimezone(ZoneInfo(timezone))
+    start, end, at = rules.quiet_start, rules.quiet_end, local.time()
+    overnight = start > end
+    quiet = (at >= start or at < end) if overnight else start <= at < end
+    if not quiet:
+        return None
+    day = local.date() + timedelta(days=1) if overnight and at >= start else local.date()
+    return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+
+
+def address(
+    tenant_id: int, member_id: SQLColumnExpression[int], channel: ColumnElement[str]
+) -> ColumnElement[str]:
+    """The member's newest address on ``channel`` (the member id on log and webhook); NULL when
+    they have none."""
+    kind = case(
+        *((channel == name, literal(kind.value)) for name, kind in ADDRESS_TYPES.items()),
+        else_=None,
+    )
+    newest = (
+        select(Identity.value)
+        .where(Identity.tenant_id == tenant_id, Identity.member_id == member_id)
+        .where(Identity.type == kind)
+        .order_by(Identity.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return case((channel.in_(list(ADDRESS_TYPES)), newest), else_=cast(member_id, String))
+
+
+def consent_join(
+    tenant_id: int,
+    member_id: SQLColumnExpression[int],
+    channel: ColumnElement[str],
+    row: type[Consent] = Consent,
+) -> ColumnElement[bool]:
+    """The ON clause of the member's consent row (``row``: Consent or an alias of it) on
+    ``channel``, outer-joined: a member never asked has NULL there."""
+    return and_(row.tenant_id == tenant_id, row.member_id == member_id, row.channel == channel)
+
+
+def recent_counts(tenant_id: int, campaign_id: int, since: datetime) -> Subquery:
+    """Campaign messages per member since ``since``, from every other campaign."""
+    return (
+        select(CampaignRecipient.member_id, func.count().label("n"))
+        .where(CampaignRecipient.tenant_id == tenant_id)
+        .where(CampaignRecipient.campaign_id != campaign_id)
+        .where(CampaignRecipient.outcome.in_(MESSAGED), CampaignRecipient.decided_at >= since)
+        .group_by(CampaignRecipient.member_id)
+        .subquery("recent")
+    )
+
+
+def skip_reason(
+    channel: ColumnElement[str],
+    to: ColumnElement[str],
+    recent: ColumnElement[int],
+    rules: Rules,
+) -> ColumnElement[str]:
+    """The first guard rail that refuses the member (NULL: none does), given the channel, their
+    address there, and their campaign messages in the window; needs :class:`Consent`
+    outer-joined by :func:`consent_join`."""
+    personal = channel.in_([c.value for c in ConsentChannel if c.value in ADDRESS_TYPES])
+    return case(
+        (to.is_(None), literal(SkipReason.no_address.value)),
+        (
+            and_(personal, Consent.granted.is_(False), Consent.source == UNSUBSCRIBE_SOURCE),
+            literal(SkipReason.unsubscribed.value),
+        ),
+        (
+            and_(personal, Consent.granted.is_not(True)),
+            literal(SkipReason.no_consent.value),
+        ),
+        (func.coalesce(recent, 0) >= rules.frequency_cap, literal(SkipReason.frequency_cap.value)),
+        else_=None,
+    )
