@@ -276,6 +276,16 @@ def _campaign_case(
     return [Case(permission, roles, success, build, other_404="campaigns.not_found")]
 
 
+def _launched_results(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    """The results of a campaign of ours launched now."""
+    response = client.post(CAMPAIGNS, json=_campaign_body(client, admin), headers=admin)
+    assert response.status_code == 201, response.text
+    campaign = response.json()["id"]
+    launched = client.post(f"{CAMPAIGNS}/{campaign}:launch", headers=admin)
+    assert launched.status_code == 200, launched.text
+    return Req("GET", f"{CAMPAIGNS}/{campaign}/results")
+
+
 CASES: dict[tuple[str, str], list[Case]] = {
     ("GET", "/api/v1/openapi.json"): [
         Case(None, ALL, 200, lambda c, a, w: Req("GET", "/api/v1/openapi.json"))
@@ -957,6 +967,15 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{CAMPAIGNS}/{{campaign_id}}/recipients"): _campaign_case(
         Permission.campaigns_read, READERS, 200, "GET", "/recipients"
     ),
+    ("GET", f"{CAMPAIGNS}/{{campaign_id}}/results"): [
+        Case(
+            Permission.campaigns_read,
+            READERS,
+            200,
+            _launched_results,
+            other_404="campaigns.not_found",
+        )
+    ],
     ("POST", f"{MEMBERS}/{{member_id}}/unsubscribe"): [
         Case(
             Permission.members_write,

@@ -14,6 +14,7 @@ from memberops.activity.api import router as activity_router
 from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
 from memberops.campaigns.api import router as campaigns_router
+from memberops.campaigns.results_api import router as campaign_results_router
 from memberops.crowds.api import router as crowds_router
 from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         crowds_router,
         messaging_router,
         campaigns_router,
+        campaign_results_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app
