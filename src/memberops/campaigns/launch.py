@@ -1,22 +1,29 @@
 """Launching a campaign: every member of its crowd decided, and their messages queued, in a few
 set-based statements (a million members must launch in well under a minute on PostgreSQL).
 
-1. One ``INSERT … SELECT`` writes a recipient row per member of the crowd: the channel (the
-   campaign's, or the member's preferred one), the first guard rail that refuses them, then —
-   among the members no rail refused — the holdout and the variant by the hash of
-   ``assign``; ``deferred`` instead of ``sent`` during the quiet hours.
-2. Per variant and channel, messaging's bulk enqueue writes the messages of the sent and
-   deferred rows (due when the quiet hours end), keyed ``campaign:<id>:1:<member id>`` — one per
-   campaign, step and member, behind the outbox's unique key as well as the recipients'.
-3. One ``UPDATE … FROM`` links each recipient row to its message.
+1. One ``SELECT … INTO`` a temporary table decides each member of the crowd: the channel (the
+   campaign's, or the member's preferred one) and their address on it, the first guard rail
+   that refuses them, then — among the members no rail refused — the holdout and the variant by
+   the hash of ``assign``, ``deferred`` instead of ``sent`` during the quiet hours. Each member
+   to message is given their message's id there and then (the messages' sequence on
+   PostgreSQL; on SQLite, whose writers take turns, the ids after the highest).
+2. Per variant and channel, messaging's bulk enqueue writes those messages (due when the quiet
+   hours end), keyed ``campaign:<id>:1:<member id>``: one per campaign, step and member.
+3. One ``INSERT … SELECT`` copies the decisions into the recipient rows, each naming its
+   message — no row is written twice.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Index,
+    Integer,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -24,15 +31,14 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.schema import DropTable
 from sqlalchemy.sql.elements import SQLColumnExpression
 
 from memberops.campaigns.assign import draw_sql, variant_sql
 from memberops.campaigns.guard_rails import (
     ADDRESS_TYPES,
-    MESSAGED,
     Rules,
     address,
     consent_join,
@@ -58,7 +64,7 @@ from memberops.tenancy.access import Principal
 STEP = 1
 #: Members rendered and inserted per statement when each message is rendered for its member.
 CHUNK = 5_000
-_R = CampaignRecipient
+DECIDED = "campaign_decided"
 
 
 def message_key(campaign_id: int, member_id: SQLColumnExpression[int]) -> ColumnElement[str]:
@@ -100,7 +106,52 @@ def preferred_channel(tenant_id: int, member_id: SQLColumnExpression[int]) -> An
     return func.coalesce(per_channel.c.channel, fallback), joins
 
 
-def decide(
+def _judged(
+    session: Session, principal: Principal, campaign: Campaign, rules: Rules, now: datetime
+) -> Any:
+    """Each member of the crowd with their channel, address and skip reason (NULL: none)."""
+    tenant = principal.tenant_id
+    crowd = member_ids(session, principal, get_crowd(session, principal, campaign.crowd_id))
+    ids = crowd.subquery("crowd")
+    if campaign.channel == CampaignChannel.preferred:
+        channel, joins = preferred_channel(tenant, ids.c[0])
+    else:
+        channel, joins = literal(str(campaign.channel)), []
+    chosen = select(ids.c[0].label("member_id"), channel.label("channel")).select_from(ids)
+    for target, on in joins:
+        chosen = chosen.outerjoin(target, on)
+    picked = chosen.subquery("chosen")
+    addressed = select(
+        picked.c.member_id,
+        picked.c.channel,
+        address(tenant, picked.c.member_id, picked.c.channel).label("recipient"),
+    ).subquery("addressed")
+    m, ch, to = addressed.c.member_id, addressed.c.channel, addressed.c.recipient
+    recent = recent_counts(tenant, campaign.id, now - rules.window)
+    judged = (
+        select(m.label("member_id"), ch.label("channel"), to.label("recipient"))
+        .add_columns(skip_reason(ch, to, recent.c.n, rules).label("reason"))
+        .outerjoin(Consent, consent_join(tenant, m, ch))
+        .outerjoin(recent, recent.c.member_id == m)
+        .cte("judged")
+    )
+    if is_postgresql(session):  # evaluated once, not inlined into each use of ``reason``
+        judged = judged.prefix_with("MATERIALIZED")
+    return judged
+
+
+def _message_ids(session: Session, messaged: ColumnElement[bool], order: Any) -> ColumnElement[int]:
+    """The id each messaged member's message will have."""
+    if is_postgresql(session):
+        sequence = session.scalar(select(func.pg_get_serial_sequence("messages", "id")))
+        return case((messaged, func.nextval(sequence)), else_=None)
+    highest = session.scalar(select(func.coalesce(func.max(Message.id), 0)))
+    running = func.sum(cast(messaged, Integer)).over(order_by=order, rows=(None, 0))
+    return case((messaged, running + highest), else_=None)
+
+
+@contextmanager
+def decided(
     session: Session,
     principal: Principal,
     campaign: Campaign,
@@ -108,101 +159,74 @@ def decide(
     rules: Rules,
     now: datetime,
     deferred: bool,
-) -> None:
-    """Step 1: a recipient row for every member of the crowd."""
-    tenant = principal.tenant_id
-    crowd = member_ids(session, principal, get_crowd(session, principal, campaign.crowd_id))
-    ids = crowd.subquery("crowd")
-    member = ids.c[0]
-    if campaign.channel == CampaignChannel.preferred:
-        channel, joins = preferred_channel(tenant, member)
-    else:
-        channel, joins = literal(str(campaign.channel)), []
-    chosen = select(member.label("member_id"), channel.label("channel")).select_from(ids)
-    for target, on in joins:
-        chosen = chosen.outerjoin(target, on)
-    chosen_rows = chosen.cte("chosen")
-    m, ch = chosen_rows.c.member_id, chosen_rows.c.channel
-    recent = recent_counts(tenant, campaign.id, now - rules.window)
-    judged = (
-        select(m.label("member_id"), ch.label("channel"))
-        .add_columns(skip_reason(ch, address(tenant, m, ch), recent.c.n, rules).label("reason"))
-        .outerjoin(Consent, consent_join(tenant, m, ch))
-        .outerjoin(recent, recent.c.member_id == m)
-        .cte("judged")
-    )
-    if is_postgresql(session):  # evaluated once, not inlined into each use of ``reason``
-        judged = judged.prefix_with("MATERIALIZED")
+) -> Iterator[Table]:
+    """Step 1, as a temporary table dropped when the block ends."""
+    judged = _judged(session, principal, campaign, rules, now)
     held = draw_sql(campaign.id, judged.c.member_id, 0) < campaign.holdout_percent
-    sent = Outcome.deferred if deferred else Outcome.sent
+    messaged = and_(judged.c.reason.is_(None), ~held)
     splits = [(v.id, v.split_percent) for v in variants]
+    sent = Outcome.deferred if deferred else Outcome.sent
     rows = select(
-        literal(tenant),
-        literal(campaign.id),
         judged.c.member_id,
-        case(
-            (
-                and_(judged.c.reason.is_(None), ~held),
-                variant_sql(campaign.id, judged.c.member_id, splits),
-            ),
-            else_=None,
+        case((messaged, variant_sql(campaign.id, judged.c.member_id, splits)), else_=None).label(
+            "variant_id"
         ),
         case(
             (judged.c.reason.is_not(None), literal(Outcome.skipped.value)),
             (held, literal(Outcome.holdout.value)),
             else_=literal(sent.value),
-        ),
-        judged.c.reason,
+        ).label("outcome"),
+        judged.c.reason.label("skip_reason"),
         judged.c.channel,
-        literal(now, _R.__table__.c.decided_at.type),
+        judged.c.recipient,
+        _message_ids(session, messaged, judged.c.member_id).label("message_id"),
     )
-    names = ["tenant_id", "campaign_id", "member_id", "variant_id", "outcome", "skip_reason"]
-    session.execute(insert(_R).from_select([*names, "channel", "decided_at"], rows))
+    create = rows.into(DECIDED, temporary=True)
+    session.execute(create)
+    table = create.table
+    Index(f"ix_{DECIDED}", table.c.variant_id, table.c.member_id).create(session.connection())
+    try:
+        yield table
+    finally:
+        session.execute(DropTable(table, if_exists=True))
 
 
-def _messaged(campaign: Campaign, variant: CampaignVariant, channel: str) -> Any:
-    return (
-        select(_R.member_id)
-        .where(_R.tenant_id == campaign.tenant_id, _R.campaign_id == campaign.id)
-        .where(_R.variant_id == variant.id, _R.channel == channel, _R.outcome.in_(MESSAGED))
-    )
-
-
-def _rendered(session: Session, campaign: Campaign, variant: CampaignVariant, batch: Batch) -> None:
+def _rendered(
+    session: Session, campaign: Campaign, rows: Any, variant: CampaignVariant, batch: Batch
+) -> None:
     """Messages rendered for each member, a chunk of members at a time (by member id)."""
-    channel, last = batch.channel.value, 0
+    last, key = 0, f"campaign:{campaign.id}:{STEP}:"
     while True:
-        rows = session.execute(
-            _messaged(campaign, variant, channel)
-            .add_columns(address(campaign.tenant_id, _R.member_id, literal(channel)))
-            .add_columns(Member.name, Member.nickname)
-            .join(Member, Member.id == _R.member_id)
-            .where(_R.member_id > last)
-            .order_by(_R.member_id)
+        chunk = session.execute(
+            select(
+                rows.c.message_id, rows.c.member_id, rows.c.recipient, Member.name, Member.nickname
+            )
+            .join(Member, Member.id == rows.c.member_id)
+            .where(rows.c.variant_id == variant.id, rows.c.channel == batch.channel.value)
+            .where(rows.c.member_id > last)
+            .order_by(rows.c.member_id)
             .limit(CHUNK)
         ).all()
-        if not rows:
+        if not chunk:
             return
-        key = f"campaign:{campaign.id}:{STEP}:"
-        planned = [Addressed(m, to, f"{key}{m}", name, nick) for m, to, name, nick in rows]
+        planned = [Addressed(i, m, to, f"{key}{m}", name, nick) for i, m, to, name, nick in chunk]
         insert_rendered(session, campaign.tenant_id, planned, batch)
-        last = rows[-1][0]
+        last = chunk[-1][1]
 
 
 def enqueue(
     session: Session,
     campaign: Campaign,
+    rows: Table,
     variants: list[CampaignVariant],
     context: MessageContext,
     link_base: str,
+    now: datetime,
     due_at: datetime,
 ) -> None:
-    """Steps 2 and 3: the messages of every sent and deferred member, linked to their rows."""
-    channels = (
-        list(ADDRESS_TYPES)
-        if campaign.channel == CampaignChannel.preferred
-        else [str(campaign.channel)]
-    )
+    """Steps 2 and 3: the messages of every sent and deferred member, then the recipient rows."""
+    preferred = campaign.channel == CampaignChannel.preferred
+    channels = list(ADDRESS_TYPES) if preferred else [str(campaign.channel)]
     for variant in variants:
         for channel in channels:
             batch = Batch(
@@ -215,20 +239,24 @@ def enqueue(
                 campaign.created_by,
             )
             if batch.personal:
-                _rendered(session, campaign, variant, batch)
+                _rendered(session, campaign, rows, variant, batch)
                 continue
-            rows = _messaged(campaign, variant, channel)
-            rows = rows.add_columns(
-                address(campaign.tenant_id, _R.member_id, literal(channel)).label("recipient"),
-                message_key(campaign.id, _R.member_id).label("idempotency_key"),
-            )
-            insert_selected(session, campaign.tenant_id, rows, batch)
+            selected = select(
+                rows.c.message_id.label("id"),
+                rows.c.member_id,
+                rows.c.recipient,
+                message_key(campaign.id, rows.c.member_id).label("idempotency_key"),
+            ).where(rows.c.variant_id == variant.id, rows.c.channel == channel)
+            insert_selected(session, campaign.tenant_id, selected, batch)
+    names = ["member_id", "variant_id", "outcome", "skip_reason", "channel", "message_id"]
+    copied = select(
+        *(rows.c[name] for name in names),
+        literal(campaign.tenant_id).label("tenant_id"),
+        literal(campaign.id).label("campaign_id"),
+        literal(now, CampaignRecipient.__table__.c.decided_at.type).label("decided_at"),
+    )
     session.execute(
-        update(_R)
-        .where(_R.tenant_id == campaign.tenant_id, _R.campaign_id == campaign.id)
-        .where(_R.outcome.in_(MESSAGED))
-        .where(Message.tenant_id == campaign.tenant_id)
-        .where(Message.idempotency_key == message_key(campaign.id, _R.member_id))
-        .values(message_id=Message.id)
-        .execution_options(synchronize_session=False)
+        insert(CampaignRecipient).from_select(
+            [*names, "tenant_id", "campaign_id", "decided_at"], copied
+        )
     )

@@ -215,9 +215,10 @@ def start(
     now = clock.now()
     until = quiet_until(now, principal.timezone, rules)
     variants = variants_of(session, principal, campaign.id)
-    launching.decide(session, principal, campaign, variants, rules, now, until is not None)
     context = _context(session, campaign)
-    launching.enqueue(session, campaign, variants, context, link_base, until or now)
+    deferred = until is not None
+    with launching.decided(session, principal, campaign, variants, rules, now, deferred) as rows:
+        launching.enqueue(session, campaign, rows, variants, context, link_base, now, until or now)
 
 
 def launch(

@@ -15,6 +15,7 @@ Keys must be new: the caller guarantees it (a campaign decides each member once,
 unique constraint), so a clash is a bug and fails the transaction.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from sqlalchemy import Select, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.db import is_postgresql
 from memberops.messaging.links import LinkMaker
 from memberops.messaging.models import ChannelName, Message, MessageStatus, TrackedLink
 from memberops.messaging.templates import MessageContext, renderer, used_names
@@ -53,8 +55,10 @@ class Batch:
 
 @dataclass(frozen=True)
 class Addressed:
-    """One member's message: where it goes, its key, and the member's own fields."""
+    """One member's message: its id (given by the caller), where it goes, its key, and the
+    member's own fields."""
 
+    id: int
     member_id: int
     recipient: str
     key: str
@@ -77,8 +81,9 @@ def _shared(batch: Batch) -> dict[str, Any]:
 
 
 def insert_selected(session: Session, tenant_id: int, rows: Select[Any], batch: Batch) -> None:
-    """One message per row of ``rows`` (``member_id``, ``recipient``, ``idempotency_key``), the
-    text rendered once for all (``batch`` must not be :attr:`Batch.personal`)."""
+    """One message per row of ``rows`` (``id``, ``member_id``, ``recipient``,
+    ``idempotency_key``), the text rendered once for all (``batch`` must not be
+    :attr:`Batch.personal`)."""
     assert not batch.personal
     fields = batch.context.model_dump()
     subject = renderer("subject", batch.subject)(fields, LinkMaker(batch.link_base))
@@ -86,12 +91,13 @@ def insert_selected(session: Session, tenant_id: int, rows: Select[Any], batch: 
     given = rows.subquery()
     constants = {**_shared(batch), "tenant_id": tenant_id, "subject": subject, "body": body}
     selected = select(
+        given.c.id,
         given.c.member_id,
         given.c.recipient,
         given.c.idempotency_key,
         *(literal(value, _COLUMNS[name].type).label(name) for name, value in constants.items()),
     )
-    names = ["member_id", "recipient", "idempotency_key", *constants]
+    names = ["id", "member_id", "recipient", "idempotency_key", *constants]
     session.execute(insert(Message).from_select(names, selected))
 
 
@@ -102,46 +108,55 @@ def insert_rendered(
     tracked links."""
     subject, body = renderer("subject", batch.subject), renderer("body", batch.body)
     base, shared = batch.context.model_dump(), {**_shared(batch), "tenant_id": tenant_id}
-    messages, drawn = [], {}
+    messages, links = [], []
     for row in rows:
-        fields = {
-            **base,
-            "name": base["name"] or row.name,
-            "nickname": base["nickname"] or row.nickname,
-        }
-        links = LinkMaker(batch.link_base)
+        own = {"name": base["name"] or row.name, "nickname": base["nickname"] or row.nickname}
+        fields, maker = {**base, **own}, LinkMaker(batch.link_base)
         messages.append(
             {
                 **shared,
+                "id": row.id,
                 "member_id": row.member_id,
                 "recipient": row.recipient,
                 "idempotency_key": row.key,
-                "subject": subject(fields, links),
-                "body": body(fields, links),
+                "subject": subject(fields, maker),
+                "body": body(fields, maker),
             }
         )
-        if links.made:
-            drawn[row.key] = (row.member_id, links.made)
-    if not drawn:
-        session.execute(insert(Message), messages)
-        return
-    statement = insert(Message).returning(Message.idempotency_key, Message.id)
-    ids = dict(session.execute(statement, messages).all())
-    session.execute(
-        insert(TrackedLink),
-        [
+        links += [
             {
                 "tenant_id": tenant_id,
                 "token": token,
-                "message_id": ids[key],
-                "member_id": member,
+                "message_id": row.id,
+                "member_id": row.member_id,
                 "url": url,
-                "created_at": clock.now(),
+                "created_at": shared["created_at"],
             }
-            for key, (member, made) in drawn.items()
-            for token, url in made
-        ],
-    )
+            for token, url in maker.made
+        ]
+    _insert_values(session, _COLUMNS, messages)
+    _insert_values(session, TrackedLink.__table__.c, links)
+
+
+def _insert_values(session: Session, columns: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows written by each database's fast path: ``COPY`` on PostgreSQL (an executemany there
+    costs a round trip, or a long statement to parse, per row), one prepared executemany on
+    SQLite."""
+    if not rows:
+        return
+    table = next(iter(columns)).table
+    if not is_postgresql(session):
+        session.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    assert raw is not None  # a live connection of the session's transaction
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row.values()])
 
 
 def cancel_queued(session: Session, tenant_id: int, message_ids: Select[Any]) -> int:

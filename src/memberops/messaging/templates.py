@@ -111,7 +111,10 @@ def renderer(part: str, source: str) -> Renderer:
             raise _invalid(part, f"renders to more than {MAX_RENDERED} characters")
         return text
 
-    return render_fields
+    if used_names(source):
+        return render_fields
+    fixed = render_fields({}, str)  # names nothing (an empty subject): the same for everyone
+    return lambda fields, link: fixed
 
 
 def render(part: str, source: str, context: MessageContext, link: Callable[[str], str]) -> str:
