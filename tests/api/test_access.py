@@ -967,6 +967,9 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("GET", f"{CAMPAIGNS}/{{campaign_id}}/recipients"): _campaign_case(
         Permission.campaigns_read, READERS, 200, "GET", "/recipients"
     ),
+    ("POST", f"{CAMPAIGNS}/{{campaign_id}}/forecast"): _campaign_case(
+        Permission.campaigns_read, READERS, 200, "POST", "/forecast"
+    ),
     ("GET", f"{CAMPAIGNS}/{{campaign_id}}/results"): [
         Case(
             Permission.campaigns_read,

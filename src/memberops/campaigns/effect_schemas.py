@@ -1,4 +1,4 @@
-"""Response shapes of a campaign's effect: the results after launch.
+"""Response shapes of a campaign's effect: the results after launch and the forecast before.
 
 Money is a yuan string like everywhere in the API; incremental revenue and net value can be
 negative, so they are signed (``"-2.50"``). Rates and intervals are fractions (0.02 = 2 %).
@@ -63,3 +63,24 @@ class CampaignResults(BaseModel):
     overall: GroupResults
     holdout: GroupResults
     winner: str | None = Field(description="The winning variant's name (docs/campaigns.md)")
+
+
+class ForecastRead(BaseModel):
+    """``POST /campaigns/{id}/forecast``: what the campaign is expected to do if launched now."""
+
+    campaign_id: str
+    crowd_members: int
+    reach: int = Field(description="Members who would be sent a message (holdout, rails out)")
+    holdout: int
+    chosen_by_budget: bool
+    without_prediction: int = Field(description="Reached members with no CLV prediction")
+    lift_source: Literal["measured", "prior"]
+    relative_lift: float
+    measured_campaigns: int
+    baseline_buyers: float = Field(description="Expected buyers among the reach unsent")
+    expected_buyers: float
+    incremental_buyers: float
+    expected_revenue: MoneyOut
+    incremental_revenue: SignedMoneyOut
+    cost: MoneyOut
+    roi: float | None
