@@ -31,12 +31,13 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.schema import DropTable
 from sqlalchemy.sql.elements import SQLColumnExpression
 
-from memberops.campaigns.assign import draw_sql, variant_sql
+from memberops.campaigns.assign import draw_sql, variant_by
 from memberops.campaigns.guard_rails import (
     ADDRESS_TYPES,
     Rules,
@@ -131,6 +132,8 @@ def _judged(
     judged = (
         select(m.label("member_id"), ch.label("channel"), to.label("recipient"))
         .add_columns(skip_reason(ch, to, recent.c.n, rules).label("reason"))
+        .add_columns(draw_sql(campaign.id, m, 0).label("holdout_draw"))
+        .add_columns(draw_sql(campaign.id, m, 1).label("variant_draw"))
         .outerjoin(Consent, consent_join(tenant, m, ch))
         .outerjoin(recent, recent.c.member_id == m)
         .cte("judged")
@@ -162,15 +165,13 @@ def decided(
 ) -> Iterator[Table]:
     """Step 1, as a temporary table dropped when the block ends."""
     judged = _judged(session, principal, campaign, rules, now)
-    held = draw_sql(campaign.id, judged.c.member_id, 0) < campaign.holdout_percent
+    held = judged.c.holdout_draw < campaign.holdout_percent
     messaged = and_(judged.c.reason.is_(None), ~held)
     splits = [(v.id, v.split_percent) for v in variants]
     sent = Outcome.deferred if deferred else Outcome.sent
     rows = select(
         judged.c.member_id,
-        case((messaged, variant_sql(campaign.id, judged.c.member_id, splits)), else_=None).label(
-            "variant_id"
-        ),
+        case((messaged, variant_by(judged.c.variant_draw, splits)), else_=None).label("variant_id"),
         case(
             (judged.c.reason.is_not(None), literal(Outcome.skipped.value)),
             (held, literal(Outcome.holdout.value)),
@@ -185,6 +186,7 @@ def decided(
     session.execute(create)
     table = create.table
     Index(f"ix_{DECIDED}", table.c.variant_id, table.c.member_id).create(session.connection())
+    session.execute(text(f"ANALYZE {DECIDED}"))  # no autovacuum analyses a temporary table
     try:
         yield table
     finally:
