@@ -1,9 +1,9 @@
 """What a draft campaign is expected to do if launched now: reach, buyers, revenue, cost, ROI,
 and with a budget the members worth sending to.
 
-**Reach** is the crowd after the guard rails of the launch (``guard_rails``: address, consent,
-unsubscribe, frequency cap, judged as ``launch.decide`` judges them) and without the holdout
-(``assign``'s hash, so exactly the members the launch would hold out).
+**Reach** is the crowd after the guard rails of the launch (address, consent, unsubscribe,
+frequency cap: the launch's own judgement of each member, ``launch._judged``) and without the
+holdout (``assign``'s hash, so exactly the members the launch would hold out).
 
 **Chance to buy** in the attribution window of ``d`` days, per member, from the CLV room's
 ``MemberPrediction``: ``λ``, the purchases expected in ``d`` days, is read off the expected
@@ -32,26 +32,22 @@ minus cost, highest first; ties by member id) while the cost stays within the bu
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from memberops.campaigns import economics, measurement
+from memberops.campaigns import economics, launch, measurement
 from memberops.campaigns.assign import draw_sql
 from memberops.campaigns.effect_schemas import ForecastRead
 from memberops.campaigns.errors import CampaignNotDraft
-from memberops.campaigns.guard_rails import Rules, address, consent_join, recent_counts, skip_reason
-from memberops.campaigns.launch import preferred_channel
-from memberops.campaigns.models import Campaign, CampaignChannel, CampaignStatus
+from memberops.campaigns.guard_rails import Rules
+from memberops.campaigns.models import Campaign, CampaignStatus
 from memberops.campaigns.uplift import Group, pooled_relative_lift, roi
-from memberops.crowds.service import get_crowd, member_ids
 from memberops.insights.clv.models import MemberPrediction
 from memberops.kernel import clock
 from memberops.loyalty.coupons.models import CouponKind
-from memberops.members.models import Consent
 from memberops.tenancy.access import Principal, tenant_scope
 
 Array = npt.NDArray[np.float64]
@@ -75,36 +71,9 @@ class Reach:
     holdout: int
 
 
-def _judged(
-    session: Session, principal: Principal, campaign: Campaign, rules: Rules
-) -> Select[Any]:
-    """Every member of the crowd with their channel and the guard rail refusing them (NULL: none
-    does), as ``launch.decide`` judges them."""
-    tenant = principal.tenant_id
-    crowd = member_ids(session, principal, get_crowd(session, principal, campaign.crowd_id))
-    ids = crowd.subquery("crowd")
-    member = ids.c[0]
-    if campaign.channel == CampaignChannel.preferred:
-        channel, joins = preferred_channel(tenant, member)
-    else:
-        channel, joins = literal(str(campaign.channel)), []
-    chosen = select(member.label("member_id"), channel.label("channel")).select_from(ids)
-    for target, on in joins:
-        chosen = chosen.outerjoin(target, on)
-    rows = chosen.subquery("chosen")
-    m, ch = rows.c.member_id, rows.c.channel
-    recent = recent_counts(tenant, campaign.id, clock.now() - rules.window)
-    return (
-        select(m.label("member_id"), ch.label("channel"))
-        .add_columns(skip_reason(ch, address(tenant, m, ch), recent.c.n, rules).label("reason"))
-        .outerjoin(Consent, consent_join(tenant, m, ch))
-        .outerjoin(recent, recent.c.member_id == m)
-    )
-
-
 def read_reach(session: Session, principal: Principal, campaign: Campaign, rules: Rules) -> Reach:
     """The reached members with their predictions, in one query, and the crowd's counts."""
-    judged = _judged(session, principal, campaign, rules).subquery("judged")
+    judged = launch._judged(session, principal, campaign, rules, clock.now())
     eligible = judged.c.reason.is_(None)
     held = and_(eligible, draw_sql(campaign.id, judged.c.member_id, 0) < campaign.holdout_percent)
     crowd, holdout = session.execute(

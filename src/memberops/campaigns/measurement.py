@@ -7,7 +7,7 @@ clicks on its tracked links, and their orders paid in the attribution window, wh
 the launch for ``attribution_days`` and is the same for the holdout, who got nothing. A member
 **converts** with at least one order of the window not wholly refunded; **revenue** is the
 window's orders paid minus refunded (refunds counted whenever they came). The launch draws the
-holdout and the variants among the members no guard rail refused (``launch.decide``), so each
+holdout and the variants among the members no guard rail refused (``launch.decided``), so each
 variant's group and the holdout are random parts of the same eligible members: like is compared
 with like. Members a guard rail skipped are in no group.
 
