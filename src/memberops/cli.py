@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from memberops.activity.cli import recompute_app
+from memberops.campaigns.jobs import run_round as run_campaigns
 from memberops.crowds.cli import crowd_app
 from memberops.demo.generator import DemoMerchant
 from memberops.demo.load import load, tenant_is_empty
@@ -306,8 +307,8 @@ def worker(
         bool, typer.Option(help="Run what is due now and exit (for cron), printing each job")
     ] = False,
 ) -> None:
-    """Run every tenant's daily jobs when they are due and deliver the outbox, until stopped
-    (Ctrl-C or SIGTERM)."""
+    """Run every tenant's daily jobs when they are due, start due campaigns and deliver the
+    outbox, until stopped (Ctrl-C or SIGTERM)."""
     settings = get_settings()
     _log_to_stderr()
     with database() as engine:
@@ -317,6 +318,12 @@ def worker(
                 state = "done" if outcome.ok else "failed"
                 typer.echo(
                     f"{outcome.tenant}\t{outcome.job}\t{outcome.day}\t{state}\t{outcome.summary}"
+                )
+            rounded = run_campaigns(factory, settings)
+            if rounded.started or rounded.offers or rounded.finished:
+                typer.echo(
+                    f"campaigns\t{rounded.started} started, {rounded.offers} offers given, "
+                    f"{rounded.finished} finished"
                 )
             sent = deliver_outbox(factory, settings)
             if sent.claimed:
