@@ -39,6 +39,7 @@ from memberops.campaigns.schemas import (
 )
 from memberops.crowds.models import Crowd
 from memberops.kernel import clock
+from memberops.kernel.db import is_postgresql
 from memberops.kernel.pagination import newest_first
 from memberops.loyalty.coupons.models import CouponTemplate
 from memberops.messaging.bulk import cancel_queued
@@ -48,6 +49,8 @@ from memberops.tenancy.access import Permission, Principal, tenant_scope
 from memberops.tenancy.service import audit
 
 _R = CampaignRecipient
+#: The advisory lock launches of one tenant take turns on ("camp" in the high 32 bits).
+_LAUNCH_LOCK = 0x63616D70 << 32
 #: Statuses a campaign can still be cancelled from.
 _CANCELLABLE = (CampaignStatus.draft, CampaignStatus.scheduled, CampaignStatus.running)
 
@@ -201,10 +204,19 @@ def _context(session: Session, campaign: Campaign) -> MessageContext:
     return MessageContext(coupon=name)
 
 
+def _take_turn(session: Session, principal: Principal) -> None:
+    """Wait for the tenant's other launches to commit: each counts the others' messages for
+    the frequency cap, so two launched at once must not both count before either wrote. A
+    transaction-scoped advisory lock on PostgreSQL; SQLite's writers take turns already."""
+    if is_postgresql(session):
+        session.execute(select(func.pg_advisory_xact_lock(_LAUNCH_LOCK + principal.tenant_id)))
+
+
 def start(
     session: Session, principal: Principal, campaign: Campaign, rules: Rules, link_base: str
 ) -> None:
     """Decide every member of the crowd now and queue their messages (``launch.py``)."""
+    _take_turn(session, principal)
     _move(
         session,
         principal,

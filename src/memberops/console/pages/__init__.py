@@ -13,6 +13,7 @@ from nicegui import app as ui_app
 from nicegui import ui
 
 from memberops.console.pages import (  # noqa: F401  (registers the pages)
+    campaigns,
     crowds,
     insights,
     login,

@@ -109,6 +109,7 @@ SECTIONS = (
     ("nav.members", "/members"),
     ("nav.insights", "/insights"),
     ("nav.crowds", "/crowds"),
+    ("nav.campaigns", "/campaigns"),
     ("nav.loyalty", "/loyalty"),
 )
 

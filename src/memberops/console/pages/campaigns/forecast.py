@@ -1,0 +1,78 @@
+"""The forecast of a draft before launch: the same ``campaigns.forecast.forecast`` that
+``POST /api/v1/campaigns/{id}/forecast`` answers, with the same guard rails, shown as figure
+cards: the crowd, who the guard rails (or the budget) leave out, the holdout, the reach, the
+expected buyers, revenue, cost and ROI."""
+
+from nicegui import ui
+
+from memberops.campaigns import forecast as forecasting
+from memberops.campaigns import service
+from memberops.campaigns.effect_schemas import ForecastRead
+from memberops.campaigns.guard_rails import Rules
+from memberops.console.formatting import number, percent, yuan
+from memberops.console.pages.loyalty.forms import section_title
+from memberops.console.pages.shell import transaction
+from memberops.console.viewer import Viewer
+
+
+def figures(forecast: ForecastRead) -> dict[str, str]:
+    """The panel's figures by name, as shown (the catalogue key of each is
+    ``campaigns.forecast.<name>``)."""
+    left_out = forecast.crowd_members - forecast.holdout - forecast.reach
+    return {
+        "crowd": number(forecast.crowd_members),
+        "left_out": number(left_out),
+        "holdout": number(forecast.holdout),
+        "reach": number(forecast.reach),
+        "expected_buyers": f"{forecast.expected_buyers:,.1f}",
+        "incremental_buyers": f"{forecast.incremental_buyers:,.1f}",
+        "expected_revenue": yuan(forecast.expected_revenue),
+        "incremental_revenue": yuan(forecast.incremental_revenue),
+        "cost": yuan(forecast.cost),
+        "roi": percent(forecast.roi),
+    }
+
+
+class ForecastPanel:
+    """The forecast of one draft, computed when the panel is drawn and on demand."""
+
+    def __init__(self, viewer: Viewer, campaign_id: int, rules: Rules) -> None:
+        self.viewer, self.campaign_id, self.rules = viewer, campaign_id, rules
+
+    @ui.refreshable_method
+    def show(self) -> None:
+        t = self.viewer.t
+        principal = self.viewer.principal
+        with transaction() as session:
+            campaign = service.get_campaign(session, principal, self.campaign_id)
+            forecast = forecasting.forecast(session, principal, campaign, self.rules)
+        with ui.card().classes("campaign-forecast w-full shadow-sm gap-3"):
+            with ui.row().classes("w-full items-center"):
+                section_title(t("campaigns.forecast"))
+                ui.space()
+                ui.button(t("campaigns.forecast.again"), icon="refresh", on_click=self.show.refresh)
+            with ui.row().classes("w-full gap-3"):
+                for name, shown in figures(forecast).items():
+                    with (
+                        ui.card()
+                        .classes("shadow-none border min-w-32 gap-0")
+                        .props(f"data-figure={name}")
+                    ):
+                        ui.label(t(f"campaigns.forecast.{name}")).classes("text-xs text-slate-500")
+                        ui.label(shown).classes("figure-value text-xl font-semibold")
+            self._notes(forecast)
+
+    def _notes(self, forecast: ForecastRead) -> None:
+        t = self.viewer.t
+        lift = percent(forecast.relative_lift)
+        if forecast.lift_source == "measured":
+            note = t("campaigns.forecast.measured", lift=lift, count=forecast.measured_campaigns)
+        else:
+            note = t("campaigns.forecast.prior", lift=lift)
+        lines = [note, t("campaigns.forecast.left_out_why")]
+        if forecast.chosen_by_budget:
+            lines.append(t("campaigns.forecast.by_budget"))
+        if forecast.without_prediction:
+            lines.append(t("campaigns.forecast.unpredicted", count=forecast.without_prediction))
+        for line in lines:
+            ui.label(line).classes("text-xs text-slate-500")

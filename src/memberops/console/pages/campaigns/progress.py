@@ -1,0 +1,80 @@
+"""A launched campaign's progress, refreshed every few seconds while it runs: its members by
+outcome (sent, deferred by the quiet hours, held out, skipped by a guard rail with the reason)
+and its messages delivered and clicked, as ``GET /campaigns/{id}`` and its results count them.
+"""
+
+from nicegui import ui
+
+from memberops.campaigns import measurement, service
+from memberops.campaigns.models import CampaignStatus, Outcome
+from memberops.console.formatting import number
+from memberops.console.pages.loyalty.forms import section_title
+from memberops.console.pages.shell import transaction
+from memberops.console.viewer import Viewer
+
+#: Seconds between two refreshes of a running campaign.
+EVERY = 3.0
+#: The statuses whose figures still move.
+MOVING = (CampaignStatus.running, CampaignStatus.scheduled)
+
+
+class Progress:
+    """The figures of one campaign; the timer stops once the campaign stops moving."""
+
+    def __init__(self, viewer: Viewer, campaign_id: int) -> None:
+        self.viewer, self.campaign_id = viewer, campaign_id
+        self.timer: ui.timer | None = None
+
+    def show(self) -> None:
+        with ui.card().classes("campaign-progress w-full shadow-sm gap-3"):
+            section_title(self.viewer.t("campaigns.progress"))
+            self.figures()
+        self.timer = ui.timer(EVERY, self._tick)
+
+    def _tick(self) -> None:
+        self.figures.refresh()
+
+    def read(self) -> tuple[CampaignStatus, dict[str, int], dict[str, int]]:
+        """The status, the figures shown by name, and the skipped members by reason."""
+        principal = self.viewer.principal
+        with transaction() as session:
+            campaign = service.get_campaign(session, principal, self.campaign_id)
+            read = service.read(session, principal, campaign)
+            launched = campaign.launched_at is not None
+            overall = (
+                measurement.results(session, principal, campaign).overall if launched else None
+            )
+        outcomes = {o.value: read.outcomes.get(o, 0) for o in Outcome}
+        shown = {
+            "sent": outcomes["sent"] + outcomes["deferred"],
+            "deferred": outcomes["deferred"],
+            "delivered": overall.delivered if overall else 0,
+            "clicked": overall.clicked if overall else 0,
+            "holdout": outcomes["holdout"],
+            "skipped": outcomes["skipped"],
+        }
+        return read.status, shown, {r.value: n for r, n in read.skipped.items()}
+
+    @ui.refreshable_method
+    def figures(self) -> None:
+        t = self.viewer.t
+        status, shown, skipped = self.read()
+        if self.timer is not None and status not in MOVING:
+            self.timer.deactivate()
+        ui.label(t(f"campaigns.status.{status.value}")).classes("campaign-status text-sm")
+        with ui.row().classes("w-full gap-3"):
+            for name, value in shown.items():
+                with (
+                    ui.card()
+                    .classes("shadow-none border min-w-28 gap-0")
+                    .props(f"data-figure={name}")
+                ):
+                    ui.label(t(f"campaigns.progress.{name}")).classes("text-xs text-slate-500")
+                    ui.label(number(value)).classes("figure-value text-xl font-semibold")
+        if skipped:
+            reasons = "、".join(
+                f"{t(f'campaigns.skip.{reason}')} {number(n)}" for reason, n in skipped.items()
+            )
+            ui.label(t("campaigns.progress.skipped_by", reasons=reasons)).classes(
+                "text-xs text-slate-500"
+            )
