@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -43,7 +44,7 @@ class Shop:
     env: dict[str, str]
     home: Path
 
-    def client(self) -> Any:
+    def client(self) -> httpx.Client:
         return api(self.base, self.api_key)
 
 

@@ -46,7 +46,9 @@ async def confirmed(viewer: Viewer, question: str, yes: str, colour: str) -> boo
 class Actions:
     """The launch and cancel buttons of one campaign (none for roles that may not manage)."""
 
-    def __init__(self, viewer: Viewer, campaign_id: int, name: str, done: Callable[[], None]):
+    def __init__(
+        self, viewer: Viewer, campaign_id: int, name: str, done: Callable[[], None]
+    ) -> None:
         self.viewer, self.campaign_id, self.name, self.done = viewer, campaign_id, name, done
 
     def buttons(self, launch: bool, cancel: bool) -> None:

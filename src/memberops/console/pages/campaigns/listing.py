@@ -24,7 +24,7 @@ COLUMNS = ("name", "status", "crowd", "channel", "launched_at", "sent")
 
 
 def crowd_names(session: Session, viewer: Viewer, ids: set[int]) -> dict[int, str]:
-    """The names of the crowds ``ids`` (a crowd deleted since reads as its id)."""
+    """The names of the crowds ``ids`` (a campaign's crowd cannot be deleted under it)."""
     principal = viewer.principal
     return {i: crowds.get_crowd(session, principal, i).name for i in ids}
 
