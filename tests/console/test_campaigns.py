@@ -104,6 +104,7 @@ def _forecast_matches_the_api(page: Page, shop: Shop, campaign_id: str) -> None:
     expected = {
         "crowd": number(forecast["crowd_members"]),
         "holdout": number(forecast["holdout"]),
+        "left_out": number(forecast["crowd_members"] - forecast["holdout"] - forecast["reach"]),
         "reach": number(forecast["reach"]),
         "expected_buyers": f"{forecast['expected_buyers']:,.1f}",
         "expected_revenue": yuan(_cents(forecast["expected_revenue"])),
@@ -112,6 +113,7 @@ def _forecast_matches_the_api(page: Page, shop: Shop, campaign_id: str) -> None:
     }
     for name, shown in expected.items():
         expect(_figure(page, name)).to_have_text(shown)
+    expect(page.locator(".campaign-forecast")).to_contain_text("按规则排除：")
 
 
 def _cents(yuan_text: str) -> int:

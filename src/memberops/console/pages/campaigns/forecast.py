@@ -1,18 +1,37 @@
 """The forecast of a draft before launch: the same ``campaigns.forecast.forecast`` that
 ``POST /api/v1/campaigns/{id}/forecast`` answers, with the same guard rails, shown as figure
 cards: the crowd, who the guard rails (or the budget) leave out, the holdout, the reach, the
-expected buyers, revenue, cost and ROI."""
+expected buyers, revenue, cost and ROI. The API's forecast does not break the left-out members
+down by guard rail, so the panel counts them by reason from the launch's own judgement of each
+member (``launch._judged``, which the forecast's reach is read from too)."""
 
 from nicegui import ui
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from memberops.campaigns import forecast as forecasting
-from memberops.campaigns import service
+from memberops.campaigns import launch, service
 from memberops.campaigns.effect_schemas import ForecastRead
 from memberops.campaigns.guard_rails import Rules
+from memberops.campaigns.models import Campaign
 from memberops.console.formatting import number, percent, yuan
 from memberops.console.pages.loyalty.forms import section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
+from memberops.kernel import clock
+from memberops.tenancy.access import Principal
+
+
+def skipped_by_reason(
+    session: Session, principal: Principal, campaign: Campaign, rules: Rules
+) -> dict[str, int]:
+    """The members of the crowd a guard rail would refuse if launched now, by reason."""
+    judged = launch._judged(session, principal, campaign, rules, clock.now())
+    reason = judged.c.reason
+    rows = session.execute(
+        select(reason, func.count()).where(reason.is_not(None)).group_by(reason).order_by(reason)
+    )
+    return {str(name): int(n) for name, n in rows}
 
 
 def figures(forecast: ForecastRead) -> dict[str, str]:
@@ -46,6 +65,7 @@ class ForecastPanel:
         with transaction() as session:
             campaign = service.get_campaign(session, principal, self.campaign_id)
             forecast = forecasting.forecast(session, principal, campaign, self.rules)
+            skipped = skipped_by_reason(session, principal, campaign, self.rules)
         with ui.card().classes("campaign-forecast w-full shadow-sm gap-3"):
             with ui.row().classes("w-full items-center"):
                 section_title(t("campaigns.forecast"))
@@ -60,16 +80,19 @@ class ForecastPanel:
                     ):
                         ui.label(t(f"campaigns.forecast.{name}")).classes("text-xs text-slate-500")
                         ui.label(shown).classes("figure-value text-xl font-semibold")
-            self._notes(forecast)
+            self._notes(forecast, skipped)
 
-    def _notes(self, forecast: ForecastRead) -> None:
+    def _notes(self, forecast: ForecastRead, skipped: dict[str, int]) -> None:
         t = self.viewer.t
         lift = percent(forecast.relative_lift)
         if forecast.lift_source == "measured":
             note = t("campaigns.forecast.measured", lift=lift, count=forecast.measured_campaigns)
         else:
             note = t("campaigns.forecast.prior", lift=lift)
-        lines = [note, t("campaigns.forecast.left_out_why")]
+        reasons = "、".join(
+            f"{t(f'campaigns.skip.{reason}')} {number(n)}" for reason, n in skipped.items()
+        )
+        lines = [note, t("campaigns.forecast.skipped_by", reasons=reasons or number(0))]
         if forecast.chosen_by_budget:
             lines.append(t("campaigns.forecast.by_budget"))
         if forecast.without_prediction:
