@@ -6,12 +6,14 @@ import math
 from collections.abc import Iterator
 from datetime import date
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from memberops.campaigns.assign import draw
+from memberops.campaigns.forecast import chance_to_buy, window_purchases, within_budget
 from memberops.campaigns.models import Campaign, CampaignStatus, Outcome
 from memberops.crowds.models import CrowdMember
 from memberops.insights.clv.models import MemberPrediction
@@ -182,3 +184,30 @@ def test_only_a_draft_is_forecast(
         running = campaign(session, tenant.tenant_id)
     response = client.post(f"/api/v1/campaigns/{running.id}/forecast", headers=admin)
     assert_problem(response, 409, "campaigns.not_draft")
+
+
+def _arrays(*values: float) -> np.ndarray:
+    return np.array(values, dtype=np.float64)
+
+
+def test_purchases_in_the_window_between_the_horizons() -> None:
+    """30, 90 and 365 days predict 1, 2 and 5 purchases: 7 days 7/30; 60 days halfway from 1
+    to 2; 365 days 5; two years twice that."""
+    expected = (_arrays(1.0), _arrays(2.0), _arrays(5.0))
+    got = [float(window_purchases(d, expected)[0]) for d in (7, 30, 60, 90, 365, 730)]
+    assert got == pytest.approx([7 / 30, 1.0, 1.5, 2.0, 5.0, 10.0])
+
+
+def test_chance_to_buy_by_hand() -> None:
+    """Alive for sure, ln 2 expected: 1 - 1/2. Alive with 1/2, ln 2 / 2 expected (ln 2 while
+    alive): 1/2 · 1/2. Never alive: 0, whatever is expected."""
+    chance = chance_to_buy(_arrays(LN2, LN2 / 2, 3.0), _arrays(1.0, 0.5, 0.0))
+    assert chance == pytest.approx([0.5, 0.25, 0.0])
+
+
+def test_the_budget_breaks_ties_by_member_id_and_stops_at_the_first_that_does_not_fit() -> None:
+    members = np.array([30, 10, 20, 40], dtype=np.int64)
+    value, cost = _arrays(5.0, 5.0, 5.0, 9.0), _arrays(1.0, 1.0, 1.0, 3.0)
+    assert within_budget(members, value, cost, 4).tolist() == [False, True, False, True]
+    assert within_budget(members, value, cost, 5).tolist() == [False, True, True, True]
+    assert not within_budget(members, value, cost, 2).any()
