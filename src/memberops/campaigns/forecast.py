@@ -72,7 +72,8 @@ class Reach:
 
 
 def read_reach(session: Session, principal: Principal, campaign: Campaign, rules: Rules) -> Reach:
-    """The reached members with their predictions, in one query, and the crowd's counts."""
+    """The crowd's counts, then the reached members with their predictions, each column read
+    once (two queries over the launch's judgement of the crowd)."""
     judged = launch._judged(session, principal, campaign, rules, clock.now())
     eligible = judged.c.reason.is_(None)
     held = and_(eligible, draw_sql(campaign.id, judged.c.member_id, 0) < campaign.holdout_percent)
