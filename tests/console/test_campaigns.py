@@ -91,6 +91,24 @@ def _draft(page: Page) -> None:
     expect(variants.nth(0).locator(".campaign-preview-body")).to_contain_text("，回来看看新品")
 
 
+def _change_the_draft(page: Page, shop: Shop, campaign_id: str) -> None:
+    """A saved draft's form keeps what was saved; a blank figure is refused in words and an
+    edit is saved (the points cleared, the holdout raised)."""
+    editor = page.locator(".campaign-editor")
+    expect(editor.get_by_label("赠送积分")).to_have_value("20")
+    editor.get_by_label("归因天数").fill("0")
+    editor.get_by_role("button", name="保存草稿").click()
+    expect(editor.locator("[data-problem]")).to_contain_text("归因天数: Input should be greater")
+    editor.get_by_label("归因天数").fill("7")
+    editor.get_by_label("赠送积分").fill("")
+    editor.get_by_label("对照组比例 %").fill("20")
+    with page.expect_navigation():  # saved, the draft's page opens again
+        editor.get_by_role("button", name="保存草稿").click()
+    with shop.client() as client:
+        saved = client.get(f"/campaigns/{campaign_id}").json()
+    assert (saved["points"], saved["holdout_percent"], saved["attribution_days"]) == (None, 20, 7)
+
+
 def _figure(page: Page, name: str) -> Any:
     return page.locator(f"[data-figure={name}] .figure-value")
 
@@ -144,6 +162,8 @@ def test_a_campaign_is_drafted_forecast_launched_and_measured(
         saved = client.get(f"/campaigns/{campaign_id}").json()
     assert (saved["name"], saved["status"], saved["channel"]) == ("老客回购", "draft", "log")
     assert [(v["name"], v["split_percent"]) for v in saved["variants"]] == [("A", 50), ("B", 50)]
+    assert (saved["points"], saved["holdout_percent"]) == (20, 10)
+    _change_the_draft(page, shop, campaign_id)
     _forecast_matches_the_api(page, shop, campaign_id)
     page.get_by_role("button", name="发起活动").click()
     page.get_by_role("dialog").get_by_role("button", name="发起活动").click()

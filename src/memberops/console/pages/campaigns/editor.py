@@ -4,6 +4,7 @@ time in the tenant's timezone) and a budget; the guard rails every launch applie
 beside it. Saved through ``create_campaign`` / ``update_campaign`` as the signed-in person, so
 the form refuses exactly what the API refuses and keeps its entries then."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,15 @@ from memberops.campaigns.errors import CampaignNameTaken
 from memberops.campaigns.guard_rails import Rules
 from memberops.campaigns.models import CampaignChannel
 from memberops.campaigns.schemas import CampaignCreate, CampaignPatch, CampaignRead
+from memberops.console.i18n import catalogue
 from memberops.console.pages.campaigns.variants import VariantRows
-from memberops.console.pages.loyalty.forms import Problems, entered, problems, section_title
+from memberops.console.pages.loyalty.forms import (
+    Problems,
+    dotted,
+    entered,
+    problems,
+    section_title,
+)
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.crowds import service as crowds
@@ -32,8 +40,6 @@ from memberops.tenancy.access import Permission
 LOCAL_TIME = "%Y-%m-%d %H:%M"
 #: The most crowds and coupon templates offered to choose from (newest first).
 CHOICES = 200
-#: The form's inputs that are plain numbers, with the model's field of each.
-NUMBERS = ("points", "holdout_percent", "attribution_days")
 
 
 @dataclass(frozen=True)
@@ -136,12 +142,10 @@ class CampaignEditor:
         t = self.viewer.t
         section_title(t("campaigns.measure_and_send"))
         with ui.row().classes("w-full gap-2"):
-            self.holdout_percent = self._box(
-                "holdout_percent", self._value("holdout_percent") or 10
-            )
-            self.attribution_days = self._box(
-                "attribution_days", self._value("attribution_days") or 7
-            )
+            held = 10 if self.campaign is None else self.campaign.holdout_percent
+            self.holdout_percent = self._box("holdout_percent", held)
+            days = 7 if self.campaign is None else self.campaign.attribution_days
+            self.attribution_days = self._box("attribution_days", days)
             budget = self._value("budget_cents")
             self.budget = self._box("budget", None if budget is None else to_yuan(budget))
         send_at = self._value("send_at")
@@ -178,33 +182,51 @@ class CampaignEditor:
         return typed.replace(tzinfo=ZoneInfo(self.viewer.principal.timezone))
 
     def document(self) -> dict[str, Any]:
-        """The draft as ``CampaignCreate`` reads it: numbers left as typed for the model."""
+        """The draft as ``CampaignCreate`` reads it: numbers left as typed for the model. The
+        optional offer, budget and time are sent even when blank (a draft's patch then clears
+        them); a blank crowd, holdout or window is left out (the model's default, or on a
+        patch unchanged: these columns cannot be empty)."""
         budget = entered(self.budget)
         found: dict[str, Any] = {
             "name": entered(self.name) or "",
-            "crowd_id": self.crowd.value,
             "channel": self.channel.value,
             "coupon_template_id": self.coupon.value or None,
+            "points": entered(self.points),
             "budget_cents": None if budget is None else to_cents(budget),
             "send_at": self._send_at(),
             "variants": self.variants.values(),
         }
-        for name in NUMBERS:
-            found[name] = entered(getattr(self, name))
-        return found
+        required = {
+            "crowd_id": self.crowd.value,
+            "holdout_percent": entered(self.holdout_percent),
+            "attribution_days": entered(self.attribution_days),
+        }
+        return found | {name: value for name, value in required.items() if value is not None}
+
+    def _where(self, loc: Sequence[str | int]) -> str:
+        """A refused field's label in the form (a variant's by its number), else its path."""
+        t, parts = self.viewer.t, [str(part) for part in loc]
+        if parts[:1] == ["variants"] and len(parts) == 3 and parts[1].isdigit():
+            return f"{t('campaigns.variants')} {int(parts[1]) + 1} · " + self._label(
+                f"campaigns.variant.{parts[2]}", parts[2]
+            )
+        return self._label(f"campaigns.form.{parts[0]}", dotted(loc)) if parts else ""
+
+    def _label(self, key: str, otherwise: str) -> str:
+        return self.viewer.t(key) if key in catalogue(self.viewer.locale) else otherwise
 
     def _save(self) -> None:
         t = self.viewer.t
         try:
             campaign_id = self._store()
         except ValidationError as error:  # the model's refusal (a ValueError too)
-            self.problems.show(problems(error))
+            self.problems.show(problems(error, self._where))
         except ValueError as error:  # a budget or a time that does not parse
             self.problems.show([t("campaigns.form.unreadable", detail=str(error))])
         except CampaignNameTaken as error:
             self.problems.show([t("campaigns.name_taken", name=error.fields["name"])])
         except DomainError as error:
-            self.problems.show(problems(error))
+            self.problems.show(problems(error, self._where))
         else:
             ui.notify(t("campaigns.saved"), type="positive")
             ui.navigate.to(f"/campaigns/{campaign_id}")
