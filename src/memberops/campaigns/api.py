@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from memberops.campaigns import service
 from memberops.campaigns.guard_rails import UNSUBSCRIBE_SOURCE, Rules
-from memberops.campaigns.models import Outcome
+from memberops.campaigns.models import CampaignRecipient, Outcome
 from memberops.campaigns.schemas import (
     CampaignCreate,
     CampaignPage,
     CampaignPatch,
     CampaignRead,
     RecipientPage,
+    RecipientRead,
     UnsubscribeRequest,
 )
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
@@ -96,7 +97,7 @@ def recipients(
     rows = service.recipients(session, principal, campaign_id, outcome, before, limit + 1)
     page = cut_page(rows, limit)
     names = {v.id: v.name for v in service.variants_of(session, principal, campaign_id)}
-    items = [service.read_recipient(row, names) for row in page.items]
+    items = [_recipient(row, names) for row in page.items]
     return RecipientPage(items=items, next_cursor=page.next_cursor)
 
 
@@ -109,3 +110,15 @@ def unsubscribe(
     members.get_member(session, principal, member_id)
     channel = ConsentChannel(body.channel)
     members.set_consent(session, principal, member_id, {channel: False}, UNSUBSCRIBE_SOURCE)
+
+
+def _recipient(row: CampaignRecipient, names: dict[int, str]) -> RecipientRead:
+    return RecipientRead(
+        member_id=str(row.member_id),
+        outcome=row.outcome,
+        skip_reason=row.skip_reason,
+        variant=None if row.variant_id is None else names.get(row.variant_id),
+        channel=row.channel,
+        message_id=None if row.message_id is None else str(row.message_id),
+        decided_at=row.decided_at,
+    )

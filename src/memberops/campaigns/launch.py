@@ -13,9 +13,10 @@ set-based statements (a million members must launch in well under a minute on Po
    message — no row is written twice.
 """
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,22 +28,27 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    extract,
     func,
     insert,
     literal,
     select,
     text,
+    true,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.schema import DropTable
 from sqlalchemy.sql.elements import SQLColumnExpression
 
+from memberops.activity.models import Order
 from memberops.campaigns.assign import draw_sql, variant_by
 from memberops.campaigns.guard_rails import (
     ADDRESS_TYPES,
     Rules,
     address,
     consent_join,
+    quiet_until,
     recent_counts,
     skip_reason,
 )
@@ -143,6 +149,53 @@ def _judged(
     return judged
 
 
+def _hour(session: Session, moment: Any) -> ColumnElement[int]:
+    """The UTC hour (0–23) of a timestamp column."""
+    if is_postgresql(session):
+        return cast(extract("hour", func.timezone("UTC", moment)), Integer)
+    return cast(extract("hour", moment), Integer)  # SQLite keeps UTC text
+
+
+def best_hours(session: Session, tenant_id: int) -> Any:
+    """Each member's best hour to be sent to: the UTC hour of day they clicked messages and
+    paid orders at most often (the earlier hour breaks ties), from one grouped pass."""
+    clicks = select(LinkClick.member_id, _hour(session, LinkClick.at).label("hour")).where(
+        LinkClick.tenant_id == tenant_id, LinkClick.member_id.is_not(None)
+    )
+    orders = select(Order.member_id, _hour(session, Order.paid_at).label("hour")).where(
+        Order.tenant_id == tenant_id
+    )
+    moments = union_all(clicks, orders).subquery("moments")
+    order = (func.count().desc(), moments.c.hour)
+    ranked = (
+        select(
+            moments.c.member_id,
+            moments.c.hour,
+            func.row_number().over(partition_by=moments.c.member_id, order_by=order).label("rank"),
+        )
+        .group_by(moments.c.member_id, moments.c.hour)
+        .subquery("ranked")
+    )
+    return select(ranked.c.member_id, ranked.c.hour).where(ranked.c.rank == 1).subquery("best")
+
+
+def hour_dues(now: datetime, timezone: str, rules: Rules) -> dict[int, tuple[datetime, bool]]:
+    """For each UTC hour of day: when a member whose best hour it is gets the message (its next
+    occurrence from ``now``, on the hour; ``now`` itself within that hour), and whether the
+    quiet hours defer it past then."""
+    dues = {}
+    for hour in range(24):
+        ahead = (hour - now.hour) % 24
+        at = (
+            now
+            if ahead == 0
+            else now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=ahead)
+        )
+        until = quiet_until(at, timezone, rules)
+        dues[hour] = (until or at, until is not None)
+    return dues
+
+
 def _message_ids(session: Session, messaged: ColumnElement[bool], order: Any) -> ColumnElement[int]:
     """The id each messaged member's message will have."""
     if is_postgresql(session):
@@ -168,20 +221,33 @@ def decided(
     held = judged.c.holdout_draw < campaign.holdout_percent
     messaged = and_(judged.c.reason.is_(None), ~held)
     splits = [(v.id, v.split_percent) for v in variants]
-    sent = Outcome.deferred if deferred else Outcome.sent
+    sent: Any = literal((Outcome.deferred if deferred else Outcome.sent).value)
+    best_hour: Any = literal(None, Integer)
+    source: Any = judged
+    if campaign.best_time:  # members with a best hour are sent then (or after quiet hours)
+        best = best_hours(session, principal.tenant_id)
+        source = judged.outerjoin(best, best.c.member_id == judged.c.member_id)
+        best_hour = best.c.hour
+        late = [h for h, (_, later) in hour_dues(now, principal.timezone, rules).items() if later]
+        sent = case(
+            (best_hour.is_(None), sent),
+            (best_hour.in_(late), literal(Outcome.deferred.value)),
+            else_=literal(Outcome.sent.value),
+        )
     rows = select(
         judged.c.member_id,
         case((messaged, variant_by(judged.c.variant_draw, splits)), else_=None).label("variant_id"),
         case(
             (judged.c.reason.is_not(None), literal(Outcome.skipped.value)),
             (held, literal(Outcome.holdout.value)),
-            else_=literal(sent.value),
+            else_=sent,
         ).label("outcome"),
         judged.c.reason.label("skip_reason"),
         judged.c.channel,
         judged.c.recipient,
         _message_ids(session, messaged, judged.c.member_id).label("message_id"),
-    )
+        case((messaged, best_hour), else_=None).label("best_hour"),
+    ).select_from(source)
     create = rows.into(DECIDED, temporary=True)
     session.execute(create)
     table = create.table
@@ -194,18 +260,16 @@ def decided(
 
 
 def _rendered(
-    session: Session, campaign: Campaign, rows: Any, variant: CampaignVariant, batch: Batch
+    session: Session, campaign: Campaign, rows: Any, batch: Batch, where: list[Any]
 ) -> None:
     """Messages rendered for each member, a chunk of members at a time (by member id)."""
     last, key = 0, f"campaign:{campaign.id}:{STEP}:"
+    columns = (rows.c.message_id, rows.c.member_id, rows.c.recipient, Member.name, Member.nickname)
     while True:
         chunk = session.execute(
-            select(
-                rows.c.message_id, rows.c.member_id, rows.c.recipient, Member.name, Member.nickname
-            )
+            select(*columns)
             .join(Member, Member.id == rows.c.member_id)
-            .where(rows.c.variant_id == variant.id, rows.c.channel == batch.channel.value)
-            .where(rows.c.member_id > last)
+            .where(*where, rows.c.member_id > last)
             .order_by(rows.c.member_id)
             .limit(CHUNK)
         ).all()
@@ -214,6 +278,19 @@ def _rendered(
         planned = [Addressed(i, m, to, f"{key}{m}", name, nick) for i, m, to, name, nick in chunk]
         insert_rendered(session, campaign.tenant_id, planned, batch)
         last = chunk[-1][1]
+
+
+def _when(
+    campaign: Campaign, rows: Table, rules: Rules, timezone: str, now: datetime, due_at: datetime
+) -> list[tuple[Any, datetime]]:
+    """(which of the decided rows, when their messages are due): all at ``due_at``, or with
+    ``best_time`` each best hour at its own time and members without one at ``due_at``."""
+    if not campaign.best_time:
+        return [(true(), due_at)]
+    hours = hour_dues(now, timezone, rules)
+    return [(rows.c.best_hour.is_(None), due_at)] + [
+        (rows.c.best_hour == hour, due) for hour, (due, _) in hours.items()
+    ]
 
 
 def enqueue(
@@ -225,31 +302,35 @@ def enqueue(
     link_base: str,
     now: datetime,
     due_at: datetime,
+    *,
+    rules: Rules,
+    timezone: str,
 ) -> None:
     """Steps 2 and 3: the messages of every sent and deferred member, then the recipient rows."""
     preferred = campaign.channel == CampaignChannel.preferred
     channels = list(ADDRESS_TYPES) if preferred else [str(campaign.channel)]
-    for variant in variants:
-        for channel in channels:
-            batch = Batch(
-                ChannelName(channel),
-                variant.subject,
-                variant.body,
-                context,
-                link_base,
-                due_at,
-                campaign.created_by,
-            )
-            if batch.personal:
-                _rendered(session, campaign, rows, variant, batch)
-                continue
-            selected = select(
-                rows.c.message_id.label("id"),
-                rows.c.member_id,
-                rows.c.recipient,
-                message_key(campaign.id, rows.c.member_id).label("idempotency_key"),
-            ).where(rows.c.variant_id == variant.id, rows.c.channel == channel)
-            insert_selected(session, campaign.tenant_id, selected, batch)
+    groups = _when(campaign, rows, rules, timezone, now, due_at)
+    for variant, channel, (group, due) in itertools.product(variants, channels, groups):
+        batch = Batch(
+            ChannelName(channel),
+            variant.subject,
+            variant.body,
+            context,
+            link_base,
+            due,
+            campaign.created_by,
+        )
+        where = [rows.c.variant_id == variant.id, rows.c.channel == channel, group]
+        if batch.personal:
+            _rendered(session, campaign, rows, batch, where)
+            continue
+        selected = select(
+            rows.c.message_id.label("id"),
+            rows.c.member_id,
+            rows.c.recipient,
+            message_key(campaign.id, rows.c.member_id).label("idempotency_key"),
+        ).where(*where)
+        insert_selected(session, campaign.tenant_id, selected, batch)
     names = ["member_id", "variant_id", "outcome", "skip_reason", "channel", "message_id"]
     copied = select(
         *(rows.c[name] for name in names),

@@ -28,6 +28,9 @@ class _Fields(Input):
 
     model_config = ConfigDict(extra="forbid")
 
+    best_time: bool | None = Field(
+        default=None, description="Send each member at the hour they click and buy most"
+    )
     coupon_template_id: int | None = Field(default=None, ge=1, le=MAX_KEY)
     points: int | None = Field(default=None, ge=1, le=1_000_000_000)
     holdout_percent: int | None = Field(default=None, ge=0, le=50)
@@ -77,6 +80,7 @@ class CampaignRead(BaseModel):
     status: CampaignStatus
     crowd_id: str
     channel: CampaignChannel
+    best_time: bool
     coupon_template_id: str | None
     points: int | None
     holdout_percent: int

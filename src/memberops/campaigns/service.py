@@ -33,7 +33,6 @@ from memberops.campaigns.schemas import (
     CampaignCreate,
     CampaignPatch,
     CampaignRead,
-    RecipientRead,
     VariantIn,
     VariantRead,
 )
@@ -230,7 +229,19 @@ def start(
     context = _context(session, campaign)
     deferred = until is not None
     with launching.decided(session, principal, campaign, variants, rules, now, deferred) as rows:
-        launching.enqueue(session, campaign, rows, variants, context, link_base, now, until or now)
+        due = until or now
+        launching.enqueue(
+            session,
+            campaign,
+            rows,
+            variants,
+            context,
+            link_base,
+            now,
+            due,
+            rules=rules,
+            timezone=principal.timezone,
+        )
 
 
 def launch(
@@ -356,6 +367,7 @@ def read(session: Session, principal: Principal, campaign: Campaign) -> Campaign
         status=campaign.status,
         crowd_id=str(campaign.crowd_id),
         channel=campaign.channel,
+        best_time=campaign.best_time,
         coupon_template_id=_str(campaign.coupon_template_id),
         points=campaign.points,
         holdout_percent=campaign.holdout_percent,
@@ -375,15 +387,3 @@ def read(session: Session, principal: Principal, campaign: Campaign) -> Campaign
 
 def _str(value: int | None) -> str | None:
     return None if value is None else str(value)
-
-
-def read_recipient(row: CampaignRecipient, names: dict[int, str]) -> RecipientRead:
-    return RecipientRead(
-        member_id=str(row.member_id),
-        outcome=row.outcome,
-        skip_reason=row.skip_reason,
-        variant=None if row.variant_id is None else names.get(row.variant_id),
-        channel=row.channel,
-        message_id=_str(row.message_id),
-        decided_at=row.decided_at,
-    )
