@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,30 @@ def test_an_analyst_sees_campaigns_but_cannot_launch(page: Page, shop: Shop) -> 
     expect(page.locator("[data-figure=reach] .figure-value")).not_to_be_empty()
     expect(page.get_by_role("button", name="发起活动")).to_have_count(0)
     expect(page.get_by_role("button", name="保存草稿")).to_have_count(0)
+
+
+def test_a_campaign_at_a_local_time_is_scheduled_then_cancelled(page: Page, shop: Shop) -> None:
+    login(page, shop.base, ADMIN)
+    page.goto(f"{shop.base}/console/campaigns/new")
+    editor = page.locator(".campaign-editor")
+    editor.get_by_label("活动名称").fill("新年预告")
+    editor.get_by_label("目标人群").click()
+    page.get_by_role("option", name="一年内购买过", exact=True).click()
+    editor.get_by_role("radio", name="定时发送").click()
+    editor.get_by_label("发送时间（YYYY-MM-DD HH:MM）").fill("2030-01-01 10:00")
+    expect(editor).to_contain_text("时区：Asia/Shanghai")
+    editor.get_by_role("button", name="保存草稿").click()
+    page.wait_for_url(re.compile(r".*/console/campaigns/\d+$"))
+    campaign_id = page.url.rsplit("/", 1)[1]
+    with shop.client() as client:
+        send_at = client.get(f"/campaigns/{campaign_id}").json()["send_at"]
+    assert datetime.fromisoformat(send_at) == datetime(2030, 1, 1, 2, tzinfo=UTC)
+    page.get_by_role("button", name="发起活动").click()
+    page.get_by_role("dialog").get_by_role("button", name="发起活动").click()
+    expect(page.locator(".campaign-status")).to_have_text("已排期")
+    page.get_by_role("button", name="取消活动").click()
+    page.get_by_role("dialog").get_by_role("button", name="取消活动").click()
+    expect(page.locator(".campaign-status")).to_have_text("已取消")
+    expect(page.get_by_role("button", name="取消活动")).to_have_count(0)
+    with shop.client() as client:
+        assert client.get(f"/campaigns/{campaign_id}").json()["status"] == "cancelled"
