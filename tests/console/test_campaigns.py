@@ -141,6 +141,24 @@ def _cents(yuan_text: str) -> int:
     return sign * (int(whole) * 100 + int(fraction))
 
 
+def _buy(shop: Shop, campaign_id: str, outcome: str, buyers: int) -> None:
+    """The first ``buyers`` members of ``outcome`` pay an order of ¥99 now, in the window."""
+    with shop.client() as client:
+        query = {"outcome": outcome, "limit": buyers}
+        rows = client.get(f"/campaigns/{campaign_id}/recipients", params=query).json()["items"]
+        for row in rows:
+            identity = client.get(f"/members/{row['member_id']}").json()["identities"][0]
+            order = {
+                "external_id": f"campaign-test-{row['member_id']}",
+                "member": {"identities": [{"type": identity["type"], "value": identity["value"]}]},
+                "channel": "tmall",
+                "paid_at": datetime.now(UTC).isoformat(),
+                "amount": "99.00",
+            }
+            answer = client.post("/orders", json=order)
+            assert answer.status_code == 201, answer.text
+
+
 def _shot(page: Page, tmp_path: Path, name: str) -> None:
     page.screenshot(path=tmp_path / name, full_page=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -170,6 +188,8 @@ def test_a_campaign_is_drafted_forecast_launched_and_measured(
     page.get_by_role("dialog").get_by_role("button", name="发起活动").click()
     expect(page.locator(".campaign-status")).to_have_text("进行中")
     cli(shop.env, shop.home, "worker", "--once")
+    _buy(shop, campaign_id, "sent", 12)
+    _buy(shop, campaign_id, "holdout", 1)
     with shop.client() as client:
         results = client.get(f"/campaigns/{campaign_id}/results").json()
     overall = results["overall"]
@@ -180,6 +200,9 @@ def test_a_campaign_is_drafted_forecast_launched_and_measured(
     page.locator(".campaign-results").get_by_role("button", name="刷新").click()
     every = page.locator(".campaign-results-table").get_by_role("row").filter(has_text="全部版本")
     expect(every.get_by_role("cell").nth(2)).to_have_text(number(overall["sent"]))
+    assert overall["converted"] == 12
+    expect(every.get_by_role("cell").nth(5)).to_have_text("12")
+    expect(every.get_by_role("cell").nth(6)).to_have_text(percent(overall["conversion_rate"]))
     holdout = page.locator(".campaign-results-table").get_by_role("row").filter(has_text="对照组")
     expect(holdout.get_by_role("cell").nth(1)).to_have_text(number(results["holdout"]["members"]))
     expect(page.locator(".campaign-chart canvas")).to_have_count(1)

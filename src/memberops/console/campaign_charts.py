@@ -16,13 +16,13 @@ from memberops.campaigns.uplift import wilson
 Translate = Callable[..., str]
 
 #: Variants in blue, the holdout in grey: the bar the others are measured against.
-VARIANT_COLOUR, HOLDOUT_COLOUR = "#1d4ed8", "#94a3b8"
+VARIANT_COLOUR, HOLDOUT_COLOUR, ERROR_BAR_COLOUR = "#1d4ed8", "#94a3b8", "#0f172a"
 #: Draws each error bar (a vertical line with caps) from [x, low, high] in percent; a
 #: JavaScript function, which NiceGUI evaluates for keys starting with ":".
 _ERROR_BAR_JS = """(params, api) => {
   const x = api.value(0), low = api.coord([x, api.value(1)]), high = api.coord([x, api.value(2)]);
   const half = api.size([1, 0])[0] * 0.12;
-  const style = {stroke: '#0f172a', lineWidth: 1.5};
+  const style = {stroke: api.visual('color'), lineWidth: 1.5};
   return {type: 'group', children: [
     {type: 'line', shape: {x1: low[0], y1: low[1], x2: high[0], y2: high[1]}, style},
     {type: 'line', shape: {x1: low[0] - half, y1: low[1], x2: low[0] + half, y2: low[1]}, style},
@@ -48,6 +48,7 @@ def conversion(groups: Sequence[GroupResults], holdout_name: str, t: Translate) 
     names = [holdout_name if g.variant_id is None else g.name for g in groups]
     bounds = [interval(g) for g in groups]
     return {
+        "animation": False,  # the figures are read once; a screenshot shows them whole
         "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
         "tooltip": {"trigger": "axis"},
         "legend": {
@@ -75,6 +76,7 @@ def conversion(groups: Sequence[GroupResults], holdout_name: str, t: Translate) 
             {
                 "name": t("campaigns.results.interval"),
                 "type": "custom",
+                "itemStyle": {"color": ERROR_BAR_COLOUR},
                 ":renderItem": _ERROR_BAR_JS,
                 "encode": {"x": 0, "y": [1, 2]},
                 "data": [[i, _pct(low), _pct(high)] for i, (low, high) in enumerate(bounds)],

@@ -1,9 +1,13 @@
 """A launched campaign's progress, refreshed every few seconds while it runs: its members by
 outcome (sent, deferred by the quiet hours, held out, skipped by a guard rail with the reason)
 and its messages delivered and clicked, as ``GET /campaigns/{id}`` and its results count them.
+
+The timer reads in a worker thread (``run.io_bound``), never on the event loop: on SQLite every
+transaction takes the write lock, and an API request holding it finishes its transaction
+through the event loop, so a read waiting for the lock there would wait for itself.
 """
 
-from nicegui import ui
+from nicegui import run, ui
 
 from memberops.campaigns import measurement, service
 from memberops.campaigns.models import CampaignStatus, Outcome
@@ -14,6 +18,8 @@ from memberops.console.viewer import Viewer
 
 #: Seconds between two refreshes of a running campaign.
 EVERY = 3.0
+#: The status, the figures shown by name, and the skipped members by reason.
+Figures = tuple[CampaignStatus, dict[str, int], dict[str, int]]
 #: The statuses whose figures still move.
 MOVING = (CampaignStatus.running, CampaignStatus.scheduled)
 
@@ -28,13 +34,13 @@ class Progress:
     def show(self) -> None:
         with ui.card().classes("campaign-progress w-full shadow-sm gap-3"):
             section_title(self.viewer.t("campaigns.progress"))
-            self.figures()
+            self.figures(self.read())
         self.timer = ui.timer(EVERY, self._tick)
 
-    def _tick(self) -> None:
-        self.figures.refresh()
+    async def _tick(self) -> None:
+        self.figures.refresh(await run.io_bound(self.read))
 
-    def read(self) -> tuple[CampaignStatus, dict[str, int], dict[str, int]]:
+    def read(self) -> Figures:
         """The status, the figures shown by name, and the skipped members by reason."""
         principal = self.viewer.principal
         with transaction() as session:
@@ -56,9 +62,9 @@ class Progress:
         return read.status, shown, {r.value: n for r, n in read.skipped.items()}
 
     @ui.refreshable_method
-    def figures(self) -> None:
+    def figures(self, read: Figures) -> None:
         t = self.viewer.t
-        status, shown, skipped = self.read()
+        status, shown, skipped = read
         if self.timer is not None and status not in MOVING:
             self.timer.deactivate()
         ui.label(t(f"campaigns.status.{status.value}")).classes("campaign-status text-sm")
