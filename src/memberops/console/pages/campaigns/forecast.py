@@ -5,7 +5,7 @@ expected buyers, revenue, cost and ROI. The API's forecast does not break the le
 down by guard rail, so the panel counts them by reason from the launch's own judgement of each
 member (``launch._judged``, which the forecast's reach is read from too)."""
 
-from nicegui import ui
+from nicegui import run, ui
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -53,34 +53,55 @@ def figures(forecast: ForecastRead) -> dict[str, str]:
 
 
 class ForecastPanel:
-    """The forecast of one draft, computed when the panel is drawn and on demand."""
+    """The forecast of one draft, computed when the panel is drawn and on demand, in a worker
+    thread: a crowd of a million members takes seconds, which must not stall the event loop
+    every console page shares."""
 
     def __init__(self, viewer: Viewer, campaign_id: int, rules: Rules) -> None:
         self.viewer, self.campaign_id, self.rules = viewer, campaign_id, rules
 
-    @ui.refreshable_method
     def show(self) -> None:
         t = self.viewer.t
-        principal = self.viewer.principal
-        with transaction() as session:
-            campaign = service.get_campaign(session, principal, self.campaign_id)
-            forecast = forecasting.forecast(session, principal, campaign, self.rules)
-            skipped = skipped_by_reason(session, principal, campaign, self.rules)
         with ui.card().classes("campaign-forecast w-full shadow-sm gap-3"):
             with ui.row().classes("w-full items-center"):
                 section_title(t("campaigns.forecast"))
                 ui.space()
-                ui.button(t("campaigns.forecast.again"), icon="refresh", on_click=self.show.refresh)
-            with ui.row().classes("w-full gap-3"):
-                for name, shown in figures(forecast).items():
-                    with (
-                        ui.card()
-                        .classes("shadow-none border min-w-32 gap-0")
-                        .props(f"data-figure={name}")
-                    ):
-                        ui.label(t(f"campaigns.forecast.{name}")).classes("text-xs text-slate-500")
-                        ui.label(shown).classes("figure-value text-xl font-semibold")
+                ui.button(t("campaigns.forecast.again"), icon="refresh", on_click=self._load)
+            self.body = ui.column().classes("w-full gap-3")
+        ui.timer(0, self._load, once=True)
+
+    def read(self) -> tuple[ForecastRead, dict[str, int]]:
+        """The forecast and the left-out members by reason, in one transaction."""
+        principal = self.viewer.principal
+        with transaction() as session:
+            campaign = service.get_campaign(session, principal, self.campaign_id)
+            forecast = forecasting.forecast(session, principal, campaign, self.rules)
+            return forecast, skipped_by_reason(session, principal, campaign, self.rules)
+
+    async def _load(self) -> None:
+        self.body.clear()
+        with self.body:
+            ui.spinner()
+        found = await run.io_bound(self.read)
+        if found is None:  # the server is stopping
+            return
+        forecast, skipped = found
+        self.body.clear()
+        with self.body:
+            self._figures(forecast)
             self._notes(forecast, skipped)
+
+    def _figures(self, forecast: ForecastRead) -> None:
+        t = self.viewer.t
+        with ui.row().classes("w-full gap-3"):
+            for name, shown in figures(forecast).items():
+                with (
+                    ui.card()
+                    .classes("shadow-none border min-w-32 gap-0")
+                    .props(f"data-figure={name}")
+                ):
+                    ui.label(t(f"campaigns.forecast.{name}")).classes("text-xs text-slate-500")
+                    ui.label(shown).classes("figure-value text-xl font-semibold")
 
     def _notes(self, forecast: ForecastRead, skipped: dict[str, int]) -> None:
         t = self.viewer.t

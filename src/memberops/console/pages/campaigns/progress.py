@@ -38,7 +38,9 @@ class Progress:
         self.timer = ui.timer(EVERY, self._tick)
 
     async def _tick(self) -> None:
-        self.figures.refresh(await run.io_bound(self.read))
+        found = await run.io_bound(self.read)
+        if found is not None:  # None: the server is stopping
+            self.figures.refresh(found)
 
     def read(self) -> Figures:
         """The status, the figures shown by name, and the skipped members by reason."""

@@ -6,7 +6,7 @@ the conversion rates with their intervals."""
 
 from typing import Any
 
-from nicegui import ui
+from nicegui import run, ui
 
 from memberops.campaigns import measurement, service
 from memberops.campaigns.effect_schemas import CampaignResults, GroupResults
@@ -59,7 +59,9 @@ def row(group: GroupResults, label: str) -> dict[str, Any]:
 
 
 class Results:
-    """The results of one launched campaign, read when drawn."""
+    """The results of one launched campaign, read when drawn and on demand, in a worker thread
+    (one query over every recipient: seconds at a million members, which must not stall the
+    event loop every console page shares)."""
 
     def __init__(self, viewer: Viewer, campaign_id: int) -> None:
         self.viewer, self.campaign_id = viewer, campaign_id
@@ -70,28 +72,40 @@ class Results:
             campaign = service.get_campaign(session, principal, self.campaign_id)
             return measurement.results(session, principal, campaign)
 
-    @ui.refreshable_method
     def show(self) -> None:
         t = self.viewer.t
-        found = self.read()
-        holdout = t("campaigns.results.holdout")
         with ui.card().classes("campaign-results w-full shadow-sm gap-3"):
             with ui.row().classes("w-full items-center"):
                 section_title(t("campaigns.results"))
                 ui.space()
-                ui.button(t("campaigns.results.again"), icon="refresh", on_click=self.show.refresh)
-            window = (
-                f"{self.viewer.when(found.window_start)} – {self.viewer.when(found.window_end)}"
-            )
-            ui.label(t("campaigns.results.window", window=window)).classes("text-sm")
-            self._verdict(found)
-            groups = [*found.variants, found.holdout]
-            option = campaign_charts.conversion(groups, holdout, t)
-            ui.echart(option).classes("campaign-chart w-full h-64")
-            rows = [row(v, v.name) for v in found.variants]
-            rows += [row(found.overall, t("campaigns.results.all")), row(found.holdout, holdout)]
-            columns = [(name, t(f"campaigns.results.col.{name}")) for name in COLUMNS]
-            table(columns, rows, key="group").classes("campaign-results-table")
+                ui.button(t("campaigns.results.again"), icon="refresh", on_click=self._load)
+            self.body = ui.column().classes("w-full gap-3")
+        ui.timer(0, self._load, once=True)
+
+    async def _load(self) -> None:
+        self.body.clear()
+        with self.body:
+            ui.spinner()
+        found = await run.io_bound(self.read)
+        if found is None:  # the server is stopping
+            return
+        self.body.clear()
+        with self.body:
+            self._draw(found)
+
+    def _draw(self, found: CampaignResults) -> None:
+        t = self.viewer.t
+        holdout = t("campaigns.results.holdout")
+        window = f"{self.viewer.when(found.window_start)} – {self.viewer.when(found.window_end)}"
+        ui.label(t("campaigns.results.window", window=window)).classes("text-sm")
+        self._verdict(found)
+        groups = [*found.variants, found.holdout]
+        option = campaign_charts.conversion(groups, holdout, t)
+        ui.echart(option).classes("campaign-chart w-full h-64")
+        rows = [row(v, v.name) for v in found.variants]
+        rows += [row(found.overall, t("campaigns.results.all")), row(found.holdout, holdout)]
+        columns = [(name, t(f"campaigns.results.col.{name}")) for name in COLUMNS]
+        table(columns, rows, key="group").classes("campaign-results-table")
 
     def _verdict(self, found: CampaignResults) -> None:
         t = self.viewer.t
