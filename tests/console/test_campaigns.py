@@ -241,13 +241,15 @@ def test_a_campaign_at_a_local_time_is_scheduled_then_cancelled(page: Page, shop
     page.get_by_role("option", name="一年内购买过", exact=True).click()
     editor.get_by_role("radio", name="定时发送").click()
     editor.get_by_label("发送时间（YYYY-MM-DD HH:MM）").fill("2030-01-01 10:00")
+    editor.get_by_role("checkbox", name="按每位会员最常点击和购买的时段发送").click()
     expect(editor).to_contain_text("时区：Asia/Shanghai")
     editor.get_by_role("button", name="保存草稿").click()
     page.wait_for_url(re.compile(r".*/console/campaigns/\d+$"))
     campaign_id = page.url.rsplit("/", 1)[1]
     with shop.client() as client:
-        send_at = client.get(f"/campaigns/{campaign_id}").json()["send_at"]
-    assert datetime.fromisoformat(send_at) == datetime(2030, 1, 1, 2, tzinfo=UTC)
+        saved = client.get(f"/campaigns/{campaign_id}").json()
+    assert datetime.fromisoformat(saved["send_at"]) == datetime(2030, 1, 1, 2, tzinfo=UTC)
+    assert saved["best_time"] is True
     page.get_by_role("button", name="发起活动").click()
     page.get_by_role("dialog").get_by_role("button", name="发起活动").click()
     expect(page.locator(".campaign-status")).to_have_text("已排期")

@@ -156,6 +156,8 @@ class CampaignEditor:
             self.send_at.bind_visibility_from(self.when, "value", lambda v: v == "at")
             zone = self.viewer.principal.timezone
             ui.label(t("campaigns.form.timezone", zone=zone)).classes("text-xs text-slate-500")
+        best = bool(self._value("best_time"))
+        self.best_time = ui.checkbox(t("campaigns.form.best_time"), value=best).props("dense")
 
     def _guard_rails(self) -> None:
         t, rules = self.viewer.t, self.rules
@@ -194,6 +196,7 @@ class CampaignEditor:
             "points": entered(self.points),
             "budget_cents": None if budget is None else to_cents(budget),
             "send_at": self._send_at(),
+            "best_time": bool(self.best_time.value),
             "variants": self.variants.values(),
         }
         required = {
