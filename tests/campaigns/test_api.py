@@ -179,3 +179,26 @@ def test_another_tenant_finds_no_campaign(
         answer = client.request(method, f"{CAMPAIGNS}/{campaign}{path}", headers=rival)
         assert_problem(answer, 404, "campaigns.not_found")
     assert client.get(CAMPAIGNS, headers=rival).json()["items"] == []
+
+
+@pytest.mark.parametrize("field", ["holdout_percent", "name", "channel", "best_time"])
+def test_a_null_for_a_field_that_always_holds_a_value_is_422_and_changes_nothing(
+    client: TestClient, admin: dict[str, str], crowd_id: int, session: Session, field: str
+) -> None:
+    campaign = _draft(client, admin, crowd_id)
+    before = snapshot(session)
+    answer = client.patch(f"{CAMPAIGNS}/{campaign}", json={field: None}, headers=admin)
+    assert_problem(answer, 422, "request.invalid")
+    assert f"{field} cannot be null" in answer.text
+    assert snapshot(session) == before
+
+
+def test_a_null_clears_the_offer_budget_and_send_time(
+    client: TestClient, admin: dict[str, str], crowd_id: int
+) -> None:
+    extra = {"points": 50, "budget_cents": 10_000, "send_at": "2026-12-24T10:00:00+08:00"}
+    campaign = _draft(client, admin, crowd_id, **extra)
+    cleared = {"points": None, "budget_cents": None, "send_at": None}
+    answer = client.patch(f"{CAMPAIGNS}/{campaign}", json=cleared, headers=admin)
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in cleared} == cleared

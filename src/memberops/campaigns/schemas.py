@@ -63,6 +63,21 @@ class CampaignPatch(_Fields):
     channel: CampaignChannel | None = None
     variants: list[VariantIn] | None = Field(default=None, min_length=1, max_length=10)
 
+    @model_validator(mode="after")
+    def _kept(self) -> "CampaignPatch":
+        """A null clears the offer, budget or send time; the other fields always hold a value,
+        so a null for one of them is refused here rather than by the database."""
+        cleared = sorted(n for n in self.model_fields_set & _REQUIRED if getattr(self, n) is None)
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null: leave it out to keep it")
+        return self
+
+
+#: The fields of a campaign that always hold a value.
+_REQUIRED = frozenset(
+    {"name", "crowd_id", "channel", "variants", "best_time", "holdout_percent", "attribution_days"}
+)
+
 
 class VariantRead(BaseModel):
     id: str
