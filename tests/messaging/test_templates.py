@@ -5,11 +5,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from memberops.messaging import service
+from memberops.messaging.links import PreviewLinks
 from memberops.messaging.schemas import PreviewRequest
 from memberops.messaging.templates import MessageContext, TemplateInvalid, render
 from memberops.tenancy.access import Principal
 from tests.conditions.support import make_member
 
+BASE = "https://m.example"
 CONTEXT = MessageContext(
     name="李雷",
     tier="金卡",
@@ -20,17 +22,18 @@ CONTEXT = MessageContext(
 
 
 def _render(source: str, context: MessageContext = CONTEXT) -> str:
-    return render("body", source, context, lambda url: f"<{url}>")
+    return render("body", source, context, PreviewLinks(BASE))
 
 
 def test_every_field_renders() -> None:
     source = (
         "{{ name }}（{{ tier }}）：积分 {{ points }}，{{ coupon }}。"
         "{% for p in recommended_products %}{{ loop.index }}.{{ p }} {% endfor %}"
-        "{{ link('https://shop.example/tea') }}"
+        "{{ link('https://shop.example/tea') }} {{ unsubscribe_link() }}"
     )
     assert _render(source) == (
-        "李雷（金卡）：积分 1200，满100减20。1.西湖龙井 2.普洱 <https://shop.example/tea>"
+        "李雷（金卡）：积分 1200，满100减20。1.西湖龙井 2.普洱 https://shop.example/tea "
+        "https://m.example/u/preview"
     )
 
 
@@ -74,7 +77,7 @@ def test_a_preview_fills_in_the_members_own_name(session: Session, tenant: Princ
             body="{{ name }}，{{ tier }}会员 {{ link('https://shop.example') }}",
             context=MessageContext(tier="银卡"),
         )
-        shown = service.preview(session, tenant, request)
+        shown = service.preview(session, tenant, request, link_base=BASE)
     assert (shown.subject, shown.body) == ("梅子，会员日", "韩梅梅，银卡会员 https://shop.example")
 
 
@@ -84,4 +87,4 @@ def test_the_callers_name_wins_over_the_record(session: Session, tenant: Princip
         request = PreviewRequest(
             member_id=member, body="{{ name }}", context=MessageContext(name="梅梅")
         )
-        assert service.preview(session, tenant, request).body == "梅梅"
+        assert service.preview(session, tenant, request, link_base=BASE).body == "梅梅"

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from memberops.campaigns import service
-from memberops.campaigns.guard_rails import UNSUBSCRIBE_SOURCE, Rules
+from memberops.campaigns.guard_rails import Rules
 from memberops.campaigns.models import CampaignRecipient, Outcome
 from memberops.campaigns.schemas import (
     CampaignCreate,
@@ -108,8 +108,7 @@ def unsubscribe(
     """The member wants no more campaign messages on the channel: their consent there becomes
     no, recorded as an unsubscribe (campaigns then skip them as ``unsubscribed``)."""
     members.get_member(session, principal, member_id)
-    channel = ConsentChannel(body.channel)
-    members.set_consent(session, principal, member_id, {channel: False}, UNSUBSCRIBE_SOURCE)
+    members.unsubscribe(session, principal, member_id, ConsentChannel(body.channel))
 
 
 def _recipient(row: CampaignRecipient, names: dict[int, str]) -> RecipientRead:

@@ -24,6 +24,7 @@ from memberops.campaigns.models import CampaignRecipient, Outcome, SkipReason
 from memberops.identity.models import Identity, IdentityType
 from memberops.kernel.settings import Settings
 from memberops.members.models import Consent, ConsentChannel
+from memberops.members.service import UNSUBSCRIBE_SOURCE
 
 #: The identity that addresses a member on each channel that reaches a person.
 ADDRESS_TYPES = {
@@ -31,8 +32,6 @@ ADDRESS_TYPES = {
     "email": IdentityType.email,
     "wechat": IdentityType.wechat_openid,
 }
-#: Where an unsubscribe is recorded: the consent's ``source``.
-UNSUBSCRIBE_SOURCE = "unsubscribe"
 #: Outcomes that put a message in the outbox (and count towards the frequency cap).
 MESSAGED = (Outcome.sent.value, Outcome.deferred.value)
 

@@ -174,6 +174,20 @@ def set_consent(
     return bool(changed)
 
 
+#: Where an unsubscribe is recorded: the consent's ``source`` (the campaigns' guard rails tell
+#: an unsubscribe from a consent never given by it).
+UNSUBSCRIBE_SOURCE = "unsubscribe"
+
+
+def unsubscribe(
+    session: Session, principal: Principal, member_id: int, channel: ConsentChannel
+) -> bool:
+    """The member wants no more campaign messages on ``channel``: their consent there becomes
+    no, with the unsubscribe as its source. One function for the API and the message's
+    unsubscribe link, so both record the same thing; True when it changed anything."""
+    return set_consent(session, principal, member_id, {channel: False}, UNSUBSCRIBE_SOURCE)
+
+
 def consents_of(session: Session, principal: Principal, member_id: int) -> list[Consent]:
     return list(
         session.scalars(

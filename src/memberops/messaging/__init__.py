@@ -1,6 +1,7 @@
 """Messaging (SPEC §8's channels and outbox): messages to members through one channel adapter
 interface (log, email over SMTP, signed webhook, SMS and WeChat template messages over HTTP),
-a durable outbox the worker delivers, operator-written templates and tracked links.
+a durable outbox the worker delivers, operator-written templates, tracked links and the
+member's unsubscribe page (``/u/{token}``, recorded through ``members.service.unsubscribe``).
 
 Invariants: one message per (tenant, idempotency key) — a replay returns the first and changes
 nothing; a message is sent only after a committed claim and its outcome is committed right

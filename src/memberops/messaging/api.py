@@ -4,7 +4,7 @@ click receipts, list the tenant's messages. Thin: the work is in ``service``."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.web import (
@@ -14,7 +14,7 @@ from memberops.kernel.web import (
     SessionDep,
     SettingsDep,
 )
-from memberops.messaging import links, service
+from memberops.messaging import links, service, unsubscribe
 from memberops.messaging.schemas import (
     MessageCreate,
     MessageDetail,
@@ -26,11 +26,13 @@ from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
 
 router = APIRouter(tags=["messaging"])
-#: ``/r/{token}``, served at the root: members follow these links, with no credential.
+#: ``/r/{token}`` and ``/u/{token}``, served at the root: members follow these links, with no
+#: credential.
 redirects = APIRouter(tags=["messaging"])
 
 Reader = Annotated[Principal, Depends(require(Permission.messages_read))]
 Sender = Annotated[Principal, Depends(require(Permission.messages_send))]
+Token = Annotated[str, Path(max_length=64)]
 MessageId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A message id")]
 _QUEUED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Queued"},
@@ -75,18 +77,34 @@ def get(message_id: MessageId, session: SessionDep, principal: Reader) -> Messag
 
 
 @router.post("/messages:preview", response_model=PreviewRead)
-def preview(body: PreviewRequest, session: SessionDep, principal: Sender) -> PreviewRead:
-    """A subject and body as the member would read them (links show their own URL); nothing
-    is stored or sent."""
-    return service.preview(session, principal, body)
+def preview(
+    body: PreviewRequest, session: SessionDep, settings: SettingsDep, principal: Sender
+) -> PreviewRead:
+    """A subject and body as the member would read them (links show their own URL, the
+    unsubscribe link a sample page); nothing is stored or sent."""
+    return service.preview(session, principal, body, link_base=settings.public_base_url)
 
 
 @redirects.get("/r/{token}", response_class=RedirectResponse, status_code=302)
 def follow(
-    token: Annotated[str, Path(max_length=64)],
+    token: Token,
     session: SessionDep,
     user_agent: Annotated[str, Header()] = "",
 ) -> RedirectResponse:
     """A member followed a tracked link: record the click, then send them to the URL. 404
     ``messaging.link_not_found`` for a token no link has."""
     return RedirectResponse(links.follow(session, token, user_agent), status_code=302)
+
+
+@redirects.get("/u/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: Token, session: SessionDep) -> HTMLResponse:
+    """An unsubscribe link's page: says what the button does and changes nothing (mail scanners
+    fetch links too). 404 ``messaging.link_not_found`` for a token no unsubscribe link has."""
+    return HTMLResponse(unsubscribe.confirm_page(unsubscribe.target(session, token)))
+
+
+@redirects.post("/u/{token}", response_class=HTMLResponse)
+def unsubscribe_confirmed(token: Token, session: SessionDep) -> HTMLResponse:
+    """The page's button: the member is unsubscribed from the message's channel, as by
+    ``POST /api/v1/members/{id}/unsubscribe``; again is the same as once."""
+    return HTMLResponse(unsubscribe.done_page(unsubscribe.unsubscribe(session, token)))

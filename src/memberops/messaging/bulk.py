@@ -5,7 +5,7 @@ cannot afford a call (and a query for its replay) per member. The caller here ha
 members already and gives their addresses and idempotency keys; the rows are written in a few
 statements, in the caller's transaction like any enqueue:
 
-- a template that names neither the member's name nor nickname nor ``link`` reads the same for
+- a template that names neither the member's name nor nickname nor a link reads the same for
   everyone: it is rendered once and :func:`insert_selected` writes every message with one
   ``INSERT … SELECT``;
 - otherwise :func:`insert_rendered` renders each member's text from the template compiled once
@@ -28,10 +28,11 @@ from memberops.kernel import clock
 from memberops.kernel.db import is_postgresql
 from memberops.messaging.links import LinkMaker
 from memberops.messaging.models import ChannelName, Message, MessageStatus, TrackedLink
+from memberops.messaging.service import ADDRESS_TYPES
 from memberops.messaging.templates import MessageContext, renderer, used_names
 
 #: Fields that make a template read differently for each member.
-PERSONAL = frozenset({"name", "nickname", "link"})
+PERSONAL = frozenset({"name", "nickname", "link", "unsubscribe_link"})
 _COLUMNS = Message.__table__.c
 
 
@@ -111,7 +112,8 @@ def insert_rendered(
     messages, links = [], []
     for row in rows:
         own = {"name": base["name"] or row.name, "nickname": base["nickname"] or row.nickname}
-        fields, maker = {**base, **own}, LinkMaker(batch.link_base)
+        fields = {**base, **own}
+        maker = LinkMaker(batch.link_base, unsubscribable=batch.channel in ADDRESS_TYPES)
         messages.append(
             {
                 **shared,

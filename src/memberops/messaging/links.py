@@ -1,6 +1,10 @@
 """Tracked links: ``link(url)`` in a template becomes ``<public base URL>/r/<token>``, and a
 member following it is recorded (time, user agent) and sent on to the URL.
 
+``unsubscribe_link()`` becomes ``<public base URL>/u/<token>``: a tracked link whose URL is its
+own confirmation page (``unsubscribe.py``), so it is stored, moved on a merge and listed among
+the message's links like any other, with no table of its own.
+
 Tokens are 128 random bits, unique across tenants, so ``/r/{token}`` needs no credential: the
 token's row names the tenant, the message and the member. Tokens are drawn while the message is
 rendered and stored with it, in the same transaction.
@@ -41,11 +45,19 @@ def _checked(url: object) -> str:
     return parts.geturl()
 
 
+def unsubscribe_page(base_url: str, token: str) -> str:
+    """Where an unsubscribe link leads: its confirmation page."""
+    return f"{base_url.rstrip('/')}/u/{token}"
+
+
 @dataclass
 class LinkMaker:
-    """The ``link`` of one message's templates: draws a token per call and remembers them."""
+    """The ``link`` and ``unsubscribe_link`` of one message's templates: draws a token per call
+    and remembers them. ``unsubscribable``: the message goes to a member on a channel they can
+    unsubscribe from (one that asks for consent)."""
 
     base_url: str
+    unsubscribable: bool = False
     made: list[tuple[str, str]] = field(default_factory=list)
 
     def __call__(self, url: str) -> str:
@@ -53,10 +65,36 @@ class LinkMaker:
         self.made.append((token, _checked(url)))
         return f"{self.base_url.rstrip('/')}/r/{token}"
 
+    def unsubscribe(self) -> str:
+        """A link to the page where the member unsubscribes from this message's channel."""
+        if not self.unsubscribable:
+            raise _no_unsubscribe()
+        token = secrets.token_urlsafe(16)
+        page = unsubscribe_page(self.base_url, token)
+        self.made.append((token, page))
+        return page
 
-def preview_link(url: str) -> str:
-    """``link`` in a preview: the URL itself (checked), with no token stored."""
-    return _checked(url)
+
+def _no_unsubscribe() -> TemplateInvalid:
+    return TemplateInvalid(
+        "unsubscribe_link() needs a message to a member on a channel that asks for consent "
+        "(sms, email, wechat).",
+        errors=[{"loc": ["body", "body"], "msg": "unsubscribe_link() needs a member's channel"}],
+    )
+
+
+@dataclass
+class PreviewLinks:
+    """``link`` and ``unsubscribe_link`` in a preview: the URL itself (checked) and a sample
+    unsubscribe page, with no token stored."""
+
+    base_url: str
+
+    def __call__(self, url: str) -> str:
+        return _checked(url)
+
+    def unsubscribe(self) -> str:
+        return unsubscribe_page(self.base_url, "preview")
 
 
 def store(session: Session, message: Message, made: list[tuple[str, str]]) -> None:

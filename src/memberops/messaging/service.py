@@ -16,7 +16,7 @@ from memberops.kernel.pagination import newest_first
 from memberops.members.models import Member
 from memberops.members.service import get_member, refuse_inactive
 from memberops.messaging.errors import MessageNotFound, NoRecipient
-from memberops.messaging.links import LinkMaker, preview_link, store
+from memberops.messaging.links import LinkMaker, PreviewLinks, store
 from memberops.messaging.models import (
     ChannelName,
     DeliveryAttempt,
@@ -99,14 +99,17 @@ def personal(context: MessageContext, member: Member | None) -> MessageContext:
     return context.model_copy(update={k: v for k, v in mine.items() if getattr(context, k) is None})
 
 
-def preview(session: Session, principal: Principal, body: PreviewRequest) -> PreviewRead:
+def preview(
+    session: Session, principal: Principal, body: PreviewRequest, *, link_base: str
+) -> PreviewRead:
     """A message's subject and body as one member (or none) would read them; links show their
-    own URL and nothing is stored."""
+    own URL, the unsubscribe link a sample page under ``link_base``, and nothing is stored."""
     principal.require(Permission.messages_send)
     context = personal(body.context, _member(session, principal, body.member_id))
+    links = PreviewLinks(link_base)
     return PreviewRead(
-        subject=render("subject", body.subject, context, preview_link),
-        body=render("body", body.body, context, preview_link),
+        subject=render("subject", body.subject, context, links),
+        body=render("body", body.body, context, links),
     )
 
 
@@ -126,7 +129,8 @@ def enqueue(
         recipient = recipient or address_of(session, principal, member.id, body.channel)
     if recipient is None:
         raise NoRecipient("Name a member_id or a recipient.", channel=body.channel.value)
-    links, context = LinkMaker(link_base), personal(body.context, member)
+    links = LinkMaker(link_base, unsubscribable=member is not None and _asks_consent(body.channel))
+    context = personal(body.context, member)
     subject, text = (
         render("subject", body.subject, context, links),
         render("body", body.body, context, links),
@@ -154,6 +158,11 @@ def enqueue(
     if created is not None:
         store(session, found, links.made)
     return found, created is not None
+
+
+def _asks_consent(channel: ChannelName) -> bool:
+    """The channel reaches a person, who can unsubscribe from it (``unsubscribe_link()``)."""
+    return channel in ADDRESS_TYPES
 
 
 def _by_key(session: Session, principal: Principal, key: str) -> Message | None:

@@ -1,11 +1,11 @@
-"""Operator-written message templates: jinja2 in its sandbox, with the personal fields of SPEC §8
-and ``link(url)`` for tracked links.
+"""Operator-written message templates: jinja2 in its sandbox, with the personal fields of SPEC §8,
+``link(url)`` for tracked links and ``unsubscribe_link()`` for the member's unsubscribe page.
 
-A template may name only :data:`FIELDS` and ``link``; anything else — an unknown field, a syntax
-error, something the sandbox refuses — is ``messaging.template_invalid`` (422) naming what and
-where, raised before anything is stored. Fields are read by name only (``{{ name }}``), so the
-check sees every field a template uses, in every branch, before it is rendered. A field the
-caller left empty renders as nothing.
+A template may name only :data:`FIELDS` and :data:`FUNCTIONS`; anything else — an unknown
+field, a syntax error, something the sandbox refuses — is ``messaging.template_invalid`` (422)
+naming what and where, raised before anything is stored. Fields are read by name only
+(``{{ name }}``), so the check sees every field a template uses, in every branch, before it is
+rendered. A field the caller left empty renders as nothing.
 
 Messaging sits below loyalty and campaigns, so it does not look up tiers, points or coupons
 itself: the caller fills :class:`MessageContext`; a member's own name and nickname are filled in
@@ -13,7 +13,7 @@ from the member record when the caller leaves them out.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
@@ -25,8 +25,19 @@ from memberops.kernel.schemas import Input
 
 #: The personal fields a template may use (SPEC §8).
 FIELDS = ("name", "nickname", "tier", "points", "coupon", "recommended_products")
+#: The functions a template may call: tracked links (``links.py``).
+FUNCTIONS = ("link", "unsubscribe_link")
 #: Longest text a template may render to.
 MAX_RENDERED = 20_000
+
+
+class Links(Protocol):
+    """What renders a template's links: ``link(url)`` is a call, ``unsubscribe_link()`` is
+    :meth:`unsubscribe` (``links.LinkMaker``, or a preview's)."""
+
+    def __call__(self, url: str) -> str: ...
+
+    def unsubscribe(self) -> str: ...
 
 
 class TemplateInvalid(InvalidInput):
@@ -77,23 +88,23 @@ def _invalid(part: str, message: str, **fields: Any) -> TemplateInvalid:
 
 
 def check(part: str, source: str) -> None:
-    """Refuse a template that does not parse or names anything but the fields and ``link``."""
+    """Refuse a template that does not parse or names anything but the fields and functions."""
     try:
         parsed = _ENV.parse(source)
     except TemplateSyntaxError as exc:
         raise _invalid(part, f"line {exc.lineno}: {exc.message}", line=exc.lineno) from exc
-    unknown = sorted(meta.find_undeclared_variables(parsed) - {*FIELDS, "link"})
+    unknown = sorted(meta.find_undeclared_variables(parsed) - {*FIELDS, *FUNCTIONS})
     if unknown:
         allowed = ", ".join(FIELDS)
         raise _invalid(part, f"unknown field {unknown[0]!r} (fields: {allowed})", field=unknown[0])
 
 
 def used_names(source: str) -> set[str]:
-    """The fields (and ``link``) a checked template names."""
+    """The fields (and functions) a checked template names."""
     return set(meta.find_undeclared_variables(_ENV.parse(source)))
 
 
-Renderer = Callable[[dict[str, Any], Callable[[str], str]], str]
+Renderer = Callable[[dict[str, Any], Links], str]
 
 
 def renderer(part: str, source: str) -> Renderer:
@@ -102,9 +113,9 @@ def renderer(part: str, source: str) -> Renderer:
     check(part, source)
     template = _ENV.from_string(source)
 
-    def render_fields(fields: dict[str, Any], link: Callable[[str], str]) -> str:
+    def render_fields(fields: dict[str, Any], links: Links) -> str:
         try:
-            text = template.render(**fields, link=link)
+            text = template.render(**fields, link=links, unsubscribe_link=links.unsubscribe)
         except (UndefinedError, SecurityError, TypeError, ValueError, ArithmeticError) as exc:
             raise _invalid(part, str(exc)) from exc
         if len(text) > MAX_RENDERED:
@@ -113,10 +124,20 @@ def renderer(part: str, source: str) -> Renderer:
 
     if used_names(source):
         return render_fields
-    fixed = render_fields({}, str)  # names nothing (an empty subject): the same for everyone
-    return lambda fields, link: fixed
+    fixed = render_fields({}, _NoLinks())  # names nothing (an empty subject): the same for all
+    return lambda fields, links: fixed
 
 
-def render(part: str, source: str, context: MessageContext, link: Callable[[str], str]) -> str:
-    """The template with the context's fields and ``link`` filled in."""
-    return renderer(part, source)(context.model_dump(), link)
+class _NoLinks:
+    """The links of a template that names no function: never called."""
+
+    def __call__(self, url: str) -> str:
+        raise AssertionError(url)
+
+    def unsubscribe(self) -> str:
+        raise AssertionError("unsubscribe_link")
+
+
+def render(part: str, source: str, context: MessageContext, links: Links) -> str:
+    """The template with the context's fields and links filled in."""
+    return renderer(part, source)(context.model_dump(), links)

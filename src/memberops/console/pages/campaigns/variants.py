@@ -9,6 +9,7 @@ from nicegui import ui
 from pydantic import ValidationError
 
 from memberops.campaigns.schemas import VariantRead
+from memberops.console.pages.campaigns.actions import settings
 from memberops.console.pages.loyalty.forms import problems
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -90,7 +91,9 @@ class VariantRow:
                 body=self.body.value or "",
                 context=MessageContext(coupon=coupon),
             )
-            shown = messaging.preview(session, principal, request)
+            shown = messaging.preview(
+                session, principal, request, link_base=settings().public_base_url
+            )
         return shown.subject, shown.body
 
 
