@@ -6,22 +6,30 @@ member views; that only happens once their handlers are registered. The API app,
 can run a merge that leaves a room's rows behind. Registering twice is harmless.
 """
 
+from sqlalchemy.orm import Session
+
 from memberops.activity import conditions as activity_fields
 from memberops.activity import handlers as activity
 from memberops.campaigns import handlers as campaigns
 from memberops.crowds import handlers as crowds
 from memberops.identity import conditions as identity_fields
+from memberops.identity.events import MembersMerged
 from memberops.insights import conditions as insights_fields
 from memberops.insights.lifecycle import handlers as lifecycle
+from memberops.insights.lifecycle.events import StageChanged
 from memberops.insights.tags import handlers as tags
+from memberops.kernel import clock
+from memberops.kernel.events import subscribe
 from memberops.loyalty import conditions as loyalty_fields
 from memberops.loyalty.checkin import handlers as checkin
 from memberops.loyalty.coupons import handlers as coupons
 from memberops.loyalty.perks import handlers as perks
 from memberops.loyalty.points import handlers as points
 from memberops.loyalty.tiers import handlers as tiers
+from memberops.loyalty.tiers.events import TierChanged
 from memberops.members import conditions as member_fields
 from memberops.messaging import handlers as messaging
+from memberops.messaging.webhooks import announce
 
 
 def register_handlers() -> None:
@@ -41,3 +49,41 @@ def register_handlers() -> None:
     crowds.register()
     messaging.register()
     campaigns.register()
+    subscribe(MembersMerged, _merged)  # outgoing webhooks (docs/messaging.md)
+    subscribe(TierChanged, _tier_changed)
+    subscribe(StageChanged, _stage_changed)
+
+
+def _merged(session: Session, event: MembersMerged) -> None:
+    """``member.merged``: a merge happens once, so its id is the event's."""
+    data = {
+        "survivor_id": str(event.survivor_id),
+        "absorbed_id": str(event.absorbed_id),
+        "merge_id": str(event.merge_id),
+    }
+    announce(session, event.tenant_id, "member.merged", f"member.merged:{event.merge_id}", data)
+
+
+def _tier_changed(session: Session, event: TierChanged) -> None:
+    """``tier.changed``: the same move of the same member on the same UTC day is one event."""
+    move = f"{event.member_id}:{event.from_tier}>{event.to_tier}:{clock.now().date()}"
+    data = {
+        "member_id": str(event.member_id),
+        "from_tier": event.from_tier,
+        "to_tier": event.to_tier,
+        "kind": event.kind,
+    }
+    announce(session, event.tenant_id, "tier.changed", f"tier.changed:{move}", data)
+
+
+def _stage_changed(session: Session, event: StageChanged) -> None:
+    """``stage.changed``: the same move of the same member on the same UTC day is one event."""
+    before = None if event.from_stage is None else str(event.from_stage)  # a Stage, or its value
+    move = f"{event.member_id}:{before}>{event.to_stage}:{clock.now().date()}"
+    data = {
+        "member_id": str(event.member_id),
+        "from_stage": before,
+        "to_stage": str(event.to_stage),
+        "reactivated": event.reactivated,
+    }
+    announce(session, event.tenant_id, "stage.changed", f"stage.changed:{move}", data)

@@ -39,6 +39,7 @@ INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
 INSIGHTS_RULES = "/api/v1/insights/rules"
 CROWDS = "/api/v1/crowds"
 MESSAGES = "/api/v1/messages"
+WEBHOOKS = "/api/v1/webhooks"
 CAMPAIGNS = "/api/v1/campaigns"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
@@ -248,6 +249,13 @@ def _fresh_message(client: TestClient, admin: dict[str, str], world: World) -> R
     response = client.post(queued.url, json=queued.json, headers=admin | queued.headers)
     assert response.status_code == 201, response.text
     return Req("GET", f"{MESSAGES}/{response.json()['id']}")
+
+
+def _fresh_webhook(client: TestClient, admin: dict[str, str]) -> str:
+    hook = {"url": "http://127.0.0.1:9/hook", "events": ["member.merged"]}
+    response = client.post(WEBHOOKS, json=hook, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def _campaign_body(client: TestClient, admin: dict[str, str]) -> dict[str, Any]:
@@ -932,6 +940,43 @@ CASES: dict[tuple[str, str], list[Case]] = {
             200,
             _fresh_message,
             other_404="messaging.not_found",
+        )
+    ],
+    ("POST", WEBHOOKS): [
+        Case(
+            Permission.webhooks_manage,
+            ADMIN,
+            201,
+            lambda c, a, w: Req(
+                "POST", WEBHOOKS, json={"url": "http://127.0.0.1:9/h", "events": ["tier.changed"]}
+            ),
+        )
+    ],
+    ("GET", WEBHOOKS): [
+        Case(
+            Permission.webhooks_manage,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("GET", WEBHOOKS),
+            other=_empty_page,
+        )
+    ],
+    ("DELETE", f"{WEBHOOKS}/{{webhook_id}}"): [
+        Case(
+            Permission.webhooks_manage,
+            ADMIN,
+            204,
+            lambda c, a, w: Req("DELETE", f"{WEBHOOKS}/{_fresh_webhook(c, a)}"),
+            other_404="messaging.webhook_not_found",
+        )
+    ],
+    ("GET", f"{WEBHOOKS}/{{webhook_id}}/deliveries"): [
+        Case(
+            Permission.webhooks_manage,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("GET", f"{WEBHOOKS}/{_fresh_webhook(c, a)}/deliveries"),
+            other_404="messaging.webhook_not_found",
         )
     ],
     ("POST", CAMPAIGNS): [

@@ -31,6 +31,7 @@ from memberops.loyalty.points.api import router as points_router
 from memberops.loyalty.tiers.api import router as tiers_router
 from memberops.messaging.api import redirects as link_redirects
 from memberops.messaging.api import router as messaging_router
+from memberops.messaging.webhook_api import router as webhooks_router
 from memberops.tenancy.api import router as tenancy_router
 from memberops.wiring import register_handlers
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         tags_router,
         crowds_router,
         messaging_router,
+        webhooks_router,
         campaigns_router,
         campaign_results_router,
     ):

@@ -7,6 +7,7 @@ Invariants: one message per (tenant, idempotency key) — a replay returns the f
 nothing; a message is sent only after a committed claim and its outcome is committed right
 after the send, and every provider request carries the message's delivery id so the provider
 drops a resend whose outcome was lost; a message ends delivered or failed, with one receipt per
-attempt. Publishes nothing. Subscribes to ``MembersMerged`` (an absorbed member's messages, links
+attempt. Publishes nothing. Queues outgoing webhooks (``webhooks.py``) for the domain events
+``wiring`` hands it. Subscribes to ``MembersMerged`` (an absorbed member's messages, links
 and clicks move to the survivor, recorded so undoing the merge moves them back).
 """

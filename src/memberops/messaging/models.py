@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memberops.kernel import clock
-from memberops.kernel.db import Base, BigId
+from memberops.kernel.db import Base, BigId, JsonDoc
 from memberops.kernel.models import KEY_MAX_LENGTH
 from memberops.tenancy.models import TenantOwned
 
@@ -109,3 +109,18 @@ class LinkClick(TenantOwned, Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     user_agent: Mapped[str] = mapped_column(String(500), default="")
     at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class WebhookSubscription(TenantOwned, Base):
+    """A receiver of the tenant's domain events (``webhooks.py``): where they are POSTed, the
+    key they are signed with, and which event types it wants."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index("ix_webhook_subscriptions_tenant", "tenant_id", "active"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str] = mapped_column(String(255))
+    secret: Mapped[str] = mapped_column(String(64))
+    events: Mapped[list[str]] = mapped_column(JsonDoc)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
+from memberops.messaging.channels.webhook import WEBHOOK_SECRET
 from memberops.messaging.models import AttemptOutcome, ChannelName, MessageStatus
 from memberops.messaging.templates import MessageContext
 
@@ -30,6 +31,15 @@ class MessageCreate(Input):
     payload: dict[str, Any] = Field(
         default_factory=dict, description="What the channel needs besides the text"
     )
+
+    @field_validator("payload")
+    @classmethod
+    def _not_a_subscriptions(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        """Only an outgoing webhook's message names its own URL and key (``webhooks.py``): a
+        message sent through the API must not make the worker POST anywhere it is told."""
+        if WEBHOOK_SECRET in payload:
+            raise ValueError(f"{WEBHOOK_SECRET!r} is reserved for outgoing webhooks")
+        return payload
 
 
 class PreviewRequest(Input):

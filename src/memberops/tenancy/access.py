@@ -59,6 +59,8 @@ class Permission(StrEnum):
     campaigns_read = "campaigns:read"
     #: Draft, launch and cancel campaigns.
     campaigns_manage = "campaigns:manage"
+    #: Subscribe URLs to the tenant's domain events, read their delivery logs, unsubscribe.
+    webhooks_manage = "webhooks:manage"
 
 
 _READ = {

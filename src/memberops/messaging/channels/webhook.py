@@ -5,6 +5,11 @@ MEMBEROPS_WEBHOOK_SECRET>``, ``X-Memberops-Delivery`` and ``Idempotency-Key`` (b
 id, the same on every attempt of the message). A 2xx accepts the message (its JSON ``id``, when
 given, is kept as the provider's id); 5xx, 408, 425 and 429 are retried, any other status fails
 the message.
+
+A message of an outgoing-webhook subscription (``webhooks.py``) carries its own destination and
+key: it goes to its recipient (the subscription's URL), signed with the ``webhook_secret`` of
+its payload, and its body (the event document) is sent as it is. Other webhook messages (a
+campaign's) go to the settings' URL, signed with the settings' secret.
 """
 
 import hashlib
@@ -18,6 +23,8 @@ from memberops.messaging.channels.http import given_id, request
 
 SIGNATURE_HEADER = "X-Memberops-Signature"
 DELIVERY_HEADER = "X-Memberops-Delivery"
+#: The payload key of an outgoing webhook's own signing key (refused in API-sent messages).
+WEBHOOK_SECRET = "webhook_secret"
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -42,16 +49,21 @@ class WebhookChannel:
         self.client, self.url, self.secret = client, url, secret
 
     def send(self, envelope: Envelope) -> str:
+        secret = envelope.payload.get(WEBHOOK_SECRET)
+        if isinstance(secret, str):
+            return self._post(envelope, envelope.recipient, secret, envelope.body.encode())
         if not self.url or not self.secret:
             raise SendFailed(
                 "webhook channel not configured (MEMBEROPS_WEBHOOK_URL, _SECRET)", permanent=True
             )
-        body = webhook_body(envelope)
+        return self._post(envelope, self.url, self.secret, webhook_body(envelope))
+
+    def _post(self, envelope: Envelope, url: str, secret: str, body: bytes) -> str:
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature(self.secret, body),
+            SIGNATURE_HEADER: signature(secret, body),
             DELIVERY_HEADER: envelope.delivery_id,
             "Idempotency-Key": envelope.delivery_id,
         }
-        response = request(self.client, "POST", self.url, content=body, headers=headers)
+        response = request(self.client, "POST", url, content=body, headers=headers)
         return given_id(response, envelope.delivery_id)
