@@ -38,6 +38,8 @@ from memberops.tenancy.access import Permission, Principal, tenant_scope
 EVENT_TYPES = ("member.merged", "tier.changed", "stage.changed")
 #: Who the outbox says queued a webhook message.
 CREATED_BY = "system:webhooks"
+#: Where a session keeps the active subscriptions it has read, per tenant, for one transaction.
+_READ = "messaging.webhook_subscriptions"
 
 
 class WebhookNotFound(NotFound):
@@ -67,6 +69,7 @@ def create(
     )
     session.add(row)
     session.flush()
+    session.info.pop(_READ, None)
     return row
 
 
@@ -100,6 +103,7 @@ def delete(session: Session, principal: Principal, subscription_id: int) -> None
     row = get(session, principal, subscription_id)
     cancel_queued(session, principal.tenant_id, _message_ids(principal.tenant_id, row.id))
     session.delete(row)
+    session.info.pop(_READ, None)
 
 
 def _message_ids(tenant_id: int, subscription_id: int) -> Any:
@@ -140,16 +144,31 @@ def announce(
     """Queue the event for every active subscription of the tenant that wants ``event_type``;
     a subscription that already has ``event_id`` gets nothing more."""
     assert event_type in EVENT_TYPES
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True)
-        )
-    )
     now = clock.now()
-    for row in subscriptions:
+    for row in _active(session, tenant_id):
         if event_type in row.events:
             document = _document(event_id, event_type, now, tenant_id, data)
             _insert_once(session, row, event_id, document, now)
+
+
+def _active(session: Session, tenant_id: int) -> list[WebhookSubscription]:
+    """The tenant's active subscriptions, read once per transaction: a stage refresh publishes
+    one event per member whose stage moved, up to the whole tenant."""
+    transaction = session.get_transaction()
+    held = session.info.get(_READ)
+    if held is None or held[0] is not transaction:
+        held = session.info[_READ] = (transaction, {})
+    found: dict[int, list[WebhookSubscription]] = held[1]
+    if tenant_id not in found:
+        found[tenant_id] = list(
+            session.scalars(
+                select(WebhookSubscription).where(
+                    WebhookSubscription.tenant_id == tenant_id,
+                    WebhookSubscription.active.is_(True),
+                )
+            )
+        )
+    return found[tenant_id]
 
 
 def _document(
