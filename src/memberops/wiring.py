@@ -18,6 +18,7 @@ from memberops.insights import conditions as insights_fields
 from memberops.insights.lifecycle import handlers as lifecycle
 from memberops.insights.lifecycle.events import StageChanged
 from memberops.insights.tags import handlers as tags
+from memberops.journeys import handlers as journeys
 from memberops.kernel import clock
 from memberops.kernel.events import subscribe
 from memberops.loyalty import conditions as loyalty_fields
@@ -49,6 +50,7 @@ def register_handlers() -> None:
     crowds.register()
     messaging.register()
     campaigns.register()
+    journeys.register()
     subscribe(MembersMerged, _merged)  # outgoing webhooks (docs/messaging.md)
     subscribe(TierChanged, _tier_changed)
     subscribe(StageChanged, _stage_changed)

@@ -10,7 +10,8 @@ however many workers poll, through the claims of ``kernel.schedule``. A job that
 logged, recorded on its run and tried again later the same day; it never stops the worker.
 
 Every ``outbox_poll_seconds`` it also starts the scheduled campaigns that are due, gives
-campaign offers and finishes campaigns with nothing left to send (``campaigns.jobs``).
+campaign offers and finishes campaigns with nothing left to send (``campaigns.jobs``), and
+enters and advances the members of active journeys (``journeys.jobs``).
 
 Between daily rounds (every ``worker_poll_seconds``) the worker delivers the messaging outbox
 every ``outbox_poll_seconds`` — at once again while batches come back full — through
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from memberops.activity import stats
 from memberops.campaigns import jobs as campaigns
 from memberops.insights import jobs as insights
+from memberops.journeys import jobs as journeys
 from memberops.kernel import clock, schedule
 from memberops.kernel.settings import Settings
 from memberops.loyalty import jobs as loyalty
@@ -136,6 +138,14 @@ def _campaigns(factory: Factory, settings: Settings) -> None:
         log.exception("campaigns round failed")
 
 
+def _journeys(factory: Factory, settings: Settings) -> None:
+    """Enter scheduled journeys' members and advance due positions (``journeys.jobs``)."""
+    try:
+        journeys.run_round(factory, settings)
+    except Exception:  # the database may be back by the next round
+        log.exception("journeys round failed")
+
+
 def deliver_outbox(factory: Factory, settings: Settings) -> Delivered:
     """Deliver every message due now, batch after batch (``memberops worker --once``)."""
     total = Delivered()
@@ -165,6 +175,7 @@ def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
                 daily_due = time.monotonic() + settings.worker_poll_seconds
             if time.monotonic() >= campaigns_due:
                 _campaigns(factory, settings)
+                _journeys(factory, settings)
                 campaigns_due = time.monotonic() + settings.outbox_poll_seconds
             if _deliver(factory, settings, channels):
                 continue

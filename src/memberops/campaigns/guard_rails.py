@@ -103,16 +103,21 @@ def consent_join(
     return and_(row.tenant_id == tenant_id, row.member_id == member_id, row.channel == channel)
 
 
-def recent_counts(tenant_id: int, campaign_id: int, since: datetime) -> Subquery:
-    """Campaign messages per member since ``since``, from every other campaign."""
-    return (
+def recent_counts(
+    tenant_id: int, campaign_id: int | None, since: datetime, member_id: int | None = None
+) -> Subquery:
+    """Campaign messages per member since ``since``, from every campaign but ``campaign_id``
+    (None: from every campaign), of ``member_id`` only when given (a journey's one send)."""
+    query = (
         select(CampaignRecipient.member_id, func.count().label("n"))
         .where(CampaignRecipient.tenant_id == tenant_id)
-        .where(CampaignRecipient.campaign_id != campaign_id)
         .where(CampaignRecipient.outcome.in_(MESSAGED), CampaignRecipient.decided_at >= since)
-        .group_by(CampaignRecipient.member_id)
-        .subquery("recent")
     )
+    if campaign_id is not None:
+        query = query.where(CampaignRecipient.campaign_id != campaign_id)
+    if member_id is not None:
+        query = query.where(CampaignRecipient.member_id == member_id)
+    return query.group_by(CampaignRecipient.member_id).subquery("recent")
 
 
 def skip_reason(

@@ -9,6 +9,7 @@ from memberops.insights.clv import models as clv_models
 from memberops.insights.lifecycle import models as lifecycle_models
 from memberops.insights.rfm import models as rfm_models
 from memberops.insights.tags import models as tags_models
+from memberops.journeys import models as journeys_models
 from memberops.kernel import models as kernel_models
 from memberops.kernel.db import Base
 from memberops.loyalty.checkin import models as checkin_models
@@ -39,5 +40,6 @@ ROOM_MODELS = (
     crowds_models,
     messaging_models,
     campaigns_models,
+    journeys_models,
 )
 metadata = Base.metadata

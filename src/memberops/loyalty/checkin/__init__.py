@@ -2,4 +2,5 @@
 after a missed day, and the reward schedule (``rules.CheckInRules``).
 
 Invariant: at most one check-in per member and local day (a unique key), so a retried request
-rewards once. Publishes nothing; subscribes to nothing (rewards go through points and coupons)."""
+rewards once. Publishes ``CheckedIn`` for each new check-in (journeys start on it); subscribes to
+nothing (rewards go through points and coupons)."""

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
 from memberops.kernel.errors import Conflict, InvalidInput
+from memberops.kernel.events import publish
 from memberops.loyalty.checkin.errors import CheckInDisabled
+from memberops.loyalty.checkin.events import CheckedIn
 from memberops.loyalty.checkin.models import CheckIn
 from memberops.loyalty.checkin.rules import CheckInRules
 from memberops.loyalty.checkin.schemas import CheckInDay, CheckInRead, CheckInStatus
@@ -115,6 +117,7 @@ def check_in(session: Session, principal: Principal, member_id: int) -> CheckInR
         row.coupon_id = None if coupon is None else coupon.id
     session.add(row)
     session.flush()
+    publish(session, CheckedIn(principal.tenant_id, member_id, today, streak))
     return _read(session, principal, row, created=True)
 
 

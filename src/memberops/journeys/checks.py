@@ -1,0 +1,71 @@
+"""What a journey definition refers to, checked against the tenant before it is stored: the
+branches' conditions compile, the coupon templates, tags and crowds are the tenant's, the
+message templates parse, and the entry rule is one the trigger can honour."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from memberops.conditions.compiler import check_condition
+from memberops.crowds.models import Crowd
+from memberops.insights.tags.models import Tag, TagKind
+from memberops.journeys.definition import (
+    BranchStep,
+    CouponStep,
+    CrowdTrigger,
+    Definition,
+    SendStep,
+    TagStep,
+)
+from memberops.journeys.errors import JourneyInvalid
+from memberops.journeys.models import EntryRule
+from memberops.loyalty.coupons.models import CouponTemplate
+from memberops.messaging.templates import check
+from memberops.tenancy.access import Principal, tenant_scope
+
+
+def invalid(loc: list[str | int], message: str) -> JourneyInvalid:
+    return JourneyInvalid(message, errors=[{"loc": ["body", *loc], "msg": message}])
+
+
+def check_rules(rule: EntryRule, period_days: int | None, definition: Definition) -> None:
+    """A period for ``once_per_period`` (only), and no ``every_time`` for a crowd: being in a
+    crowd is a state, not an occurrence, so it has nothing to count entries by."""
+    if rule == EntryRule.once_per_period and period_days is None:
+        raise invalid(["period_days"], "once_per_period needs period_days")
+    if rule != EntryRule.once_per_period and period_days is not None:
+        raise invalid(["period_days"], "period_days goes with once_per_period only")
+    if rule == EntryRule.every_time and isinstance(definition.trigger, CrowdTrigger):
+        raise invalid(["entry_rule"], "crowd_joined enters once_ever or once_per_period")
+
+
+def _exists(session: Session, principal: Principal, model: Any, row_id: int) -> bool:
+    return session.scalar(tenant_scope(principal, model).where(model.id == row_id)) is not None
+
+
+def check_refs(session: Session, principal: Principal, definition: Definition) -> None:
+    """Every step and the trigger name things this tenant has."""
+    trigger = definition.trigger
+    if isinstance(trigger, CrowdTrigger) and not _exists(
+        session, principal, Crowd, trigger.crowd_id
+    ):
+        raise invalid(["trigger", "crowd_id"], f"no crowd {trigger.crowd_id} in this tenant")
+    for index, step in enumerate(definition.steps):
+        _check_step(session, principal, index, step)
+
+
+def _check_step(session: Session, principal: Principal, index: int, step: Any) -> None:
+    at: list[str | int] = ["steps", index]
+    if isinstance(step, BranchStep):
+        check_condition(session, principal.tenant_id, step.condition, ("body", *at, "condition"))
+    elif isinstance(step, SendStep):
+        check("subject", step.subject)
+        check("body", step.body)
+    elif isinstance(step, CouponStep):
+        if not _exists(session, principal, CouponTemplate, step.coupon_template_id):
+            template = step.coupon_template_id
+            raise invalid([*at, "coupon_template_id"], f"no coupon template {template} here")
+    elif isinstance(step, TagStep):
+        tag = session.scalar(tenant_scope(principal, Tag).where(Tag.id == step.tag_id))
+        if tag is None or tag.kind != TagKind.manual:
+            raise invalid([*at, "tag_id"], f"no manual tag {step.tag_id} in this tenant")

@@ -1,0 +1,147 @@
+"""What each step does to one member, inside the worker's transaction.
+
+Every effect is keyed by :func:`effect_key` (journey, version, step, member and the position —
+one entry), and each service it calls does its work once per key: the outbox sends one
+message per key, coupons and points grant once per dedupe key, tags are set-or-unset. So even a
+step run twice for one position (a position write lost after its effects committed) changes
+nothing the second time. Sends pass the campaigns' guard rails (``campaigns.guard_rails``):
+no address, unsubscribed, no consent and the frequency cap skip the message (the journey goes
+on); quiet hours defer it until they end.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy.orm import Session
+
+from memberops.campaigns.guard_rails import (
+    Rules,
+    address,
+    consent_join,
+    quiet_until,
+    recent_counts,
+    skip_reason,
+)
+from memberops.conditions.compiler import compile_condition, parse_condition
+from memberops.insights.tags.membership import tag_member, untag_member
+from memberops.journeys.definition import BranchStep, CouponStep, PointsStep, SendStep, TagStep
+from memberops.journeys.models import JourneyPosition
+from memberops.loyalty.coupons.models import CouponSource
+from memberops.loyalty.coupons.service import issue_coupon
+from memberops.loyalty.points.service import grant_bonus
+from memberops.members.models import Consent, Member
+from memberops.messaging.models import Message
+from memberops.messaging.schemas import MessageCreate
+from memberops.messaging.service import enqueue
+from memberops.tenancy.access import Principal
+
+log = logging.getLogger("memberops.journeys")
+#: The prefix of every key a journey's effects carry (and of its messages' idempotency keys).
+KEY_PREFIX = "journey:"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a step needs besides its position: the transaction, the tenant's principal, the
+    guard rails, the base of tracked links and the time of the pass."""
+
+    session: Session
+    principal: Principal
+    rules: Rules
+    link_base: str
+    now: datetime
+
+
+def effect_key(position: JourneyPosition) -> str:
+    """``journey:<journey>:<version>:<step>:<member>:<position>``: one per entry and step."""
+    parts = (position.journey_id, position.version, position.step, position.member_id)
+    return KEY_PREFIX + ":".join(map(str, (*parts, position.id)))
+
+
+def holds(run: Run, step: BranchStep, member_id: int) -> bool:
+    """Whether the branch's condition holds for the member now."""
+    query = compile_condition(
+        run.session, run.principal.tenant_id, parse_condition(step.condition), as_of=run.now
+    )
+    return run.session.scalar(select(query.where(Member.id == member_id).exists())) or False
+
+
+def _journey_messages(run: Run, member_id: int, since: datetime) -> ColumnElement[int]:
+    """The member's journey messages since ``since``: they count towards the cap as much as
+    campaign messages do."""
+    return (
+        select(func.count(Message.id))
+        .where(Message.tenant_id == run.principal.tenant_id, Message.member_id == member_id)
+        .where(Message.idempotency_key.startswith(KEY_PREFIX), Message.created_at >= since)
+        .scalar_subquery()
+    )
+
+
+def refusal(run: Run, member_id: int, channel: str) -> str | None:
+    """The first guard rail that refuses the member a message on ``channel`` (None: none)."""
+    tenant, since = run.principal.tenant_id, run.now - run.rules.window
+    member, on = literal(member_id), literal(channel)
+    to = address(tenant, member, on)
+    recent = recent_counts(tenant, None, since, member_id)
+    sent = func.coalesce(recent.c.n, 0) + _journey_messages(run, member_id, since)
+    query = (
+        select(skip_reason(on, to, sent, run.rules))
+        .select_from(Member)
+        .outerjoin(Consent, consent_join(tenant, member, on))
+        .outerjoin(recent, recent.c.member_id == member)
+        .where(Member.tenant_id == tenant, Member.id == member_id)
+    )
+    reason: str | None = run.session.scalar(query)
+    return reason
+
+
+def send(run: Run, step: SendStep, position: JourneyPosition) -> None:
+    """The step's message to the member, unless a guard rail refuses it."""
+    reason = refusal(run, position.member_id, step.channel.value)
+    if reason is not None:
+        log.info(
+            "journey %s: no message to member %s (%s)",
+            position.journey_id,
+            position.member_id,
+            reason,
+        )
+        return
+    body = MessageCreate(
+        channel=step.channel, member_id=position.member_id, subject=step.subject, body=step.body
+    )
+    message, created = enqueue(
+        run.session, run.principal, body, effect_key(position), link_base=run.link_base
+    )
+    until = quiet_until(run.now, run.principal.timezone, run.rules)
+    if created and until is not None:
+        message.due_at = until
+
+
+def issue(run: Run, step: CouponStep, position: JourneyPosition) -> None:
+    issue_coupon(
+        run.session,
+        run.principal,
+        position.member_id,
+        step.coupon_template_id,
+        source=CouponSource.campaign,
+        dedupe_key=effect_key(position),
+    )
+
+
+def grant(run: Run, step: PointsStep, position: JourneyPosition) -> None:
+    grant_bonus(
+        run.session,
+        run.principal,
+        position.member_id,
+        step.points,
+        dedupe_key=effect_key(position),
+        reason="journey",
+    )
+
+
+def retag(run: Run, step: TagStep, position: JourneyPosition) -> None:
+    """Give or take the tag; doing it twice changes nothing."""
+    verb = tag_member if step.type == "add_tag" else untag_member
+    verb(run.session, run.principal, position.member_id, step.tag_id)
