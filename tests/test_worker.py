@@ -266,7 +266,9 @@ def test_worker_once_prints_what_it_ran_and_exits(
     assert first.exit_code == 0, first.output
     lines = [line.split("\t") for line in first.stdout.splitlines()]
     assert [line[:4] for line in lines] == [["default", j, "2026-12-04", "done"] for j in JOBS]
-    assert lines[0][4] == "0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts"
+    assert lines[0][4] == (
+        "0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, 0 expiry reminders"
+    )
     assert (again.exit_code, again.stdout) == (0, "")
 
 

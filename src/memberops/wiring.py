@@ -6,11 +6,15 @@ member views; that only happens once their handlers are registered. The API app,
 can run a merge that leaves a room's rows behind. Registering twice is harmless.
 """
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from memberops.activity import conditions as activity_fields
 from memberops.activity import handlers as activity
+from memberops.activity.money import to_yuan
 from memberops.campaigns import handlers as campaigns
+from memberops.campaigns.events import CampaignFinished
 from memberops.crowds import handlers as crowds
 from memberops.identity import conditions as identity_fields
 from memberops.identity.events import MembersMerged
@@ -24,12 +28,15 @@ from memberops.kernel.events import subscribe
 from memberops.loyalty import conditions as loyalty_fields
 from memberops.loyalty.checkin import handlers as checkin
 from memberops.loyalty.coupons import handlers as coupons
+from memberops.loyalty.coupons.events import CouponRedeemed
 from memberops.loyalty.perks import handlers as perks
 from memberops.loyalty.points import handlers as points
+from memberops.loyalty.points.events import PointsExpiring
 from memberops.loyalty.tiers import handlers as tiers
 from memberops.loyalty.tiers.events import TierChanged
 from memberops.members import conditions as member_fields
 from memberops.messaging import handlers as messaging
+from memberops.messaging.models import WebhookEvent
 from memberops.messaging.webhooks import announce
 
 
@@ -54,6 +61,14 @@ def register_handlers() -> None:
     subscribe(MembersMerged, _merged)  # outgoing webhooks (docs/messaging.md)
     subscribe(TierChanged, _tier_changed)
     subscribe(StageChanged, _stage_changed)
+    subscribe(PointsExpiring, _points_expiring)
+    subscribe(CouponRedeemed, _coupon_redeemed)
+    subscribe(CampaignFinished, _campaign_finished)
+
+
+def _instant(at: datetime) -> str:
+    """A moment as webhook documents write it: UTC, ISO 8601 with a ``Z``."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _merged(session: Session, event: MembersMerged) -> None:
@@ -63,7 +78,13 @@ def _merged(session: Session, event: MembersMerged) -> None:
         "absorbed_id": str(event.absorbed_id),
         "merge_id": str(event.merge_id),
     }
-    announce(session, event.tenant_id, "member.merged", f"member.merged:{event.merge_id}", data)
+    announce(
+        session,
+        event.tenant_id,
+        WebhookEvent.member_merged,
+        f"member.merged:{event.merge_id}",
+        data,
+    )
 
 
 def _tier_changed(session: Session, event: TierChanged) -> None:
@@ -75,7 +96,7 @@ def _tier_changed(session: Session, event: TierChanged) -> None:
         "to_tier": event.to_tier,
         "kind": event.kind,
     }
-    announce(session, event.tenant_id, "tier.changed", f"tier.changed:{move}", data)
+    announce(session, event.tenant_id, WebhookEvent.tier_changed, f"tier.changed:{move}", data)
 
 
 def _stage_changed(session: Session, event: StageChanged) -> None:
@@ -88,4 +109,47 @@ def _stage_changed(session: Session, event: StageChanged) -> None:
         "to_stage": str(event.to_stage),
         "reactivated": event.reactivated,
     }
-    announce(session, event.tenant_id, "stage.changed", f"stage.changed:{move}", data)
+    announce(session, event.tenant_id, WebhookEvent.stage_changed, f"stage.changed:{move}", data)
+
+
+def _points_expiring(session: Session, event: PointsExpiring) -> None:
+    """``points.expiring``: one per member and local day of expiry, however many daily runs
+    see that day in their window (the points are those of the first)."""
+    data = {
+        "member_id": str(event.member_id),
+        "points": event.points,
+        "expires_at": _instant(event.expires_at),
+        "expires_on": event.expires_on.isoformat(),
+    }
+    key = f"points.expiring:{event.member_id}:{event.expires_on.isoformat()}"
+    announce(session, event.tenant_id, WebhookEvent.points_expiring, key, data)
+
+
+def _coupon_redeemed(session: Session, event: CouponRedeemed) -> None:
+    """``coupon.redeemed``: a coupon is redeemed once, so its id is the event's."""
+    data = {
+        "member_id": str(event.member_id),
+        "coupon_id": str(event.coupon_id),
+        "code": event.code,
+        "template_id": str(event.template_id),
+        "template": event.template_name,
+        "kind": event.kind,
+        "order_id": event.order_external_id,
+        "discount": to_yuan(event.discount_cents),
+        "redeemed_at": _instant(event.redeemed_at),
+    }
+    key = f"coupon.redeemed:{event.coupon_id}"
+    announce(session, event.tenant_id, WebhookEvent.coupon_redeemed, key, data)
+
+
+def _campaign_finished(session: Session, event: CampaignFinished) -> None:
+    """``campaign.finished``: a campaign finishes once, so its id is the event's."""
+    data = {
+        "campaign_id": str(event.campaign_id),
+        "name": event.name,
+        "finished_at": _instant(event.finished_at),
+        "outcomes": event.outcomes,
+        "skipped": event.skipped,
+    }
+    key = f"campaign.finished:{event.campaign_id}"
+    announce(session, event.tenant_id, WebhookEvent.campaign_finished, key, data)

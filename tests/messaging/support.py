@@ -1,14 +1,22 @@
-"""What the messaging tests share: a frozen moment, a message request, and the outbox's rows."""
+"""What the messaging tests share: a frozen moment, a message request, the outbox's rows, and
+webhook subscriptions with their signed deliveries."""
 
+import hashlib
+import hmac
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.kernel.settings import Settings
+from memberops.messaging.channels.registry import Channels
+from memberops.messaging.delivery import deliver_due
 from memberops.messaging.models import DeliveryAttempt, Message
 from memberops.messaging.schemas import MessageCreate
+from tests.messaging.servers import Request
 
 NOW = datetime(2026, 12, 3, 10, tzinfo=UTC)
 #: Where tracked links point in the tests.
@@ -44,3 +52,34 @@ def receipts(session: Session, message_id: int) -> list[tuple[int, str, str]]:
     with session.begin():
         rows = session.scalars(query.order_by(DeliveryAttempt.id)).all()
         return [(r.number, str(r.outcome), r.detail) for r in rows]
+
+
+WEBHOOKS = "/api/v1/webhooks"
+
+
+def subscribe(
+    client: TestClient, admin: dict[str, str], url: str, events: list[str]
+) -> dict[str, Any]:
+    """A new webhook subscription, with its secret."""
+    response = client.post(WEBHOOKS, json={"url": url, "events": events}, headers=admin)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def deliver(factory: sessionmaker[Session]) -> None:
+    """One outbox round, as the worker's."""
+    with Channels(SETTINGS) as channels:
+        deliver_due(factory, SETTINGS, channels)
+
+
+def delivery_log(client: TestClient, admin: dict[str, str], hook: dict[str, Any]) -> list[Any]:
+    answer = client.get(f"{WEBHOOKS}/{hook['id']}/deliveries", headers=admin)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["items"])
+
+
+def verified(request: Request, secret: str) -> dict[str, Any]:
+    """The webhook document, once its signature is checked as a receiver would."""
+    digest = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+    assert request.headers["X-Memberops-Signature"] == f"sha256={digest}"
+    return dict(json.loads(request.body))

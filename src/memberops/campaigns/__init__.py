@@ -5,5 +5,6 @@ Owns campaigns, their variants and one recipient row per member of the crowd (UN
 decides every member in a few set-based statements: the holdout and the variant come from a
 hash of (campaign, member), the guard rails (consent, unsubscribe, frequency cap, quiet hours)
 from set-based queries, and the messages go to messaging's outbox in the same transaction.
-Subscribes to ``MembersMerged`` (recipient rows follow their member); publishes nothing.
+Subscribes to ``MembersMerged`` (recipient rows follow their member); publishes
+``CampaignFinished`` when a running campaign has nothing left to send (``finishing.py``).
 """

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from memberops.campaigns import offers, service
+from memberops.campaigns import finishing, offers, service
 from memberops.campaigns.guard_rails import Rules
 from memberops.kernel import clock
 from memberops.kernel.settings import Settings
@@ -55,5 +55,5 @@ def run_round(factory: Factory, settings: Settings) -> Round:
         principal = tenancy.principal_for(tenant, Role.admin, ACTOR)
         with factory.begin() as session:
             done.offers += offers.grant_due(session, principal, OFFER_BATCH)
-            done.finished += service.finish_done(session, principal)
+            done.finished += finishing.finish_done(session, principal)
     return done

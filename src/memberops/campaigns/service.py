@@ -4,12 +4,13 @@ got.
 A draft's status moves by conditional ``UPDATE`` (``WHERE status IN …``), so two launches of one
 campaign cannot both pass: the second finds it no longer a draft (409 ``campaigns.not_draft``).
 Launching decides every member and queues their messages in the caller's transaction
-(``launch.py``); the worker delivers them, and finishes the campaign when none is left to send.
+(``launch.py``); the worker delivers them, and finishes the campaign when none is left to send
+(``finishing.py``).
 """
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,6 @@ from memberops.kernel.db import is_postgresql
 from memberops.kernel.pagination import newest_first
 from memberops.loyalty.coupons.models import CouponTemplate
 from memberops.messaging.bulk import cancel_queued
-from memberops.messaging.models import Message, MessageStatus
 from memberops.messaging.templates import MessageContext, check
 from memberops.tenancy.access import Permission, Principal, tenant_scope
 from memberops.tenancy.service import audit
@@ -290,25 +290,6 @@ def due(session: Session, now: datetime) -> list[Campaign]:
     """Scheduled campaigns of every tenant whose ``send_at`` has come (the worker starts them)."""
     query = select(Campaign).where(Campaign.status == CampaignStatus.scheduled)
     return list(session.scalars(query.where(Campaign.send_at <= now).order_by(Campaign.id)))
-
-
-def finish_done(session: Session, principal: Principal) -> int:
-    """Running campaigns of the tenant with no message left to send become finished; how
-    many."""
-    waiting = exists().where(
-        _R.tenant_id == principal.tenant_id,
-        _R.campaign_id == Campaign.id,
-        Message.id == _R.message_id,
-        Message.status.in_((MessageStatus.queued, MessageStatus.sending)),
-    )
-    result = session.execute(
-        update(Campaign)
-        .where(Campaign.tenant_id == principal.tenant_id, Campaign.status == CampaignStatus.running)
-        .where(~waiting)
-        .values(status=CampaignStatus.finished, finished_at=clock.now(), updated_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def list_campaigns(

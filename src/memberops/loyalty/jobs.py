@@ -5,6 +5,8 @@ the next day's run (every step is idempotent: it acts on what is due now) picks 
 
 - tier reviews whose period ended (``tiers.review_due``),
 - points lots past their expiry (``points.expiry.expire_due``; the count is points),
+- points expiring within the earn rules' ``expiry_reminder_days`` (``points.expiry.
+  remind_expiring``: one ``PointsExpiring`` per member and local day of expiry),
 - coupons past their validity (``coupons.expire_due``),
 - today's birthday gifts in the tenant's timezone (``perks.grant_birthdays``).
 
@@ -21,10 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from memberops.loyalty.coupons import service as coupons
 from memberops.loyalty.perks import service as perks
 from memberops.loyalty.points import expiry as points
+from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.tiers import review
 from memberops.loyalty.tiers import service as tiers
 from memberops.members.models import Member, MemberStatus
 from memberops.tenancy.access import Principal
+from memberops.tenancy.sections import load_section
 
 #: Members evaluated per transaction by :func:`evaluate_tiers`.
 EVALUATE_CHUNK = 5_000
@@ -38,11 +42,13 @@ class DailyReport:
     points_expired: int  # points, not lots
     coupons_expired: int
     birthday_gifts: int
+    expiry_reminders: int  # (member, local day of expiry) pairs announced
 
     def describe(self) -> str:
         return (
             f"{self.tier_reviews} tier reviews, {self.points_expired} points expired, "
-            f"{self.coupons_expired} coupons expired, {self.birthday_gifts} birthday gifts"
+            f"{self.coupons_expired} coupons expired, {self.birthday_gifts} birthday gifts, "
+            f"{self.expiry_reminders} expiry reminders"
         )
 
 
@@ -54,10 +60,13 @@ def run_daily(session_factory: sessionmaker[Session], tenant_principal: Principa
     with session_factory.begin() as session:
         points_expired = points.expire_due(session, principal)
     with session_factory.begin() as session:
+        days = load_section(session, principal.tenant_id, EarnRules).expiry_reminder_days
+        reminders = points.remind_expiring(session, principal, days) if days else 0
+    with session_factory.begin() as session:
         coupons_expired = coupons.expire_due(session, principal)
     with session_factory.begin() as session:
         gifts = perks.grant_birthdays(session, principal)
-    return DailyReport(reviewed, points_expired, coupons_expired, gifts)
+    return DailyReport(reviewed, points_expired, coupons_expired, gifts, reminders)
 
 
 def _member_ids(session: Session, principal: Principal) -> list[int]:

@@ -21,6 +21,18 @@ class ChannelName(StrEnum):
     wechat = "wechat"
 
 
+class WebhookEvent(StrEnum):
+    """The event types a webhook subscription may ask for (``webhooks.py``): the one list the
+    API's schema, the subscriptions and the publishers all use."""
+
+    member_merged = "member.merged"
+    tier_changed = "tier.changed"
+    stage_changed = "stage.changed"
+    points_expiring = "points.expiring"
+    coupon_redeemed = "coupon.redeemed"
+    campaign_finished = "campaign.finished"
+
+
 class MessageStatus(StrEnum):
     queued = "queued"  # waiting for ``due_at`` (first send or a retry)
     sending = "sending"  # claimed by a worker until ``due_at`` (the lease's end)

@@ -1,15 +1,13 @@
 """Request and response shapes of outgoing webhooks (``webhooks.py``)."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, UrlConstraints
 
 from memberops.kernel.schemas import Input
-from memberops.messaging.models import MessageStatus
+from memberops.messaging.models import MessageStatus, WebhookEvent
 from memberops.messaging.schemas import AttemptRead
-
-EventType = Literal["member.merged", "tier.changed", "stage.changed"]
 
 
 class WebhookCreate(Input):
@@ -20,7 +18,7 @@ class WebhookCreate(Input):
     url: Annotated[HttpUrl, UrlConstraints(max_length=255)] = Field(
         description="An http(s) URL of at most 255 characters"
     )
-    events: list[EventType] = Field(min_length=1, max_length=10)
+    events: list[WebhookEvent] = Field(min_length=1, max_length=10)
 
 
 class WebhookRead(BaseModel):

@@ -30,12 +30,11 @@ from memberops.messaging.models import (
     DeliveryAttempt,
     Message,
     MessageStatus,
+    WebhookEvent,
     WebhookSubscription,
 )
 from memberops.tenancy.access import Permission, Principal, tenant_scope
 
-#: The event types a subscription may ask for.
-EVENT_TYPES = ("member.merged", "tier.changed", "stage.changed")
 #: Who the outbox says queued a webhook message.
 CREATED_BY = "system:webhooks"
 #: Where a session keeps the active subscriptions it has read, per tenant, for one transaction.
@@ -55,7 +54,7 @@ def key_prefix(subscription_id: int) -> str:
 
 
 def create(
-    session: Session, principal: Principal, url: str, events: list[str]
+    session: Session, principal: Principal, url: str, events: list[WebhookEvent]
 ) -> WebhookSubscription:
     """A new active subscription with a fresh 256-bit secret (shown once, by the caller)."""
     principal.require(Permission.webhooks_manage)
@@ -63,7 +62,7 @@ def create(
         tenant_id=principal.tenant_id,
         url=url,
         secret=secrets.token_hex(32),
-        events=sorted(set(events)),
+        events=sorted({str(e) for e in events}),
         active=True,
         created_at=clock.now(),
     )
@@ -139,11 +138,14 @@ def attempts_of(
 
 
 def announce(
-    session: Session, tenant_id: int, event_type: str, event_id: str, data: dict[str, Any]
+    session: Session,
+    tenant_id: int,
+    event_type: WebhookEvent,
+    event_id: str,
+    data: dict[str, Any],
 ) -> None:
     """Queue the event for every active subscription of the tenant that wants ``event_type``;
     a subscription that already has ``event_id`` gets nothing more."""
-    assert event_type in EVENT_TYPES
     now = clock.now()
     for row in _active(session, tenant_id):
         if event_type in row.events:
@@ -172,11 +174,11 @@ def _active(session: Session, tenant_id: int) -> list[WebhookSubscription]:
 
 
 def _document(
-    event_id: str, event_type: str, at: datetime, tenant_id: int, data: dict[str, Any]
+    event_id: str, event_type: WebhookEvent, at: datetime, tenant_id: int, data: dict[str, Any]
 ) -> str:
     document = {
         "id": event_id,
-        "type": event_type,
+        "type": str(event_type),
         "occurred_at": at.isoformat().replace("+00:00", "Z"),
         "tenant_id": str(tenant_id),
         "data": data,

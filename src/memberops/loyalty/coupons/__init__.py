@@ -5,4 +5,5 @@ Invariants: a template never issues past its stock and a coupon is redeemed at m
 under concurrent requests (guarded SQL updates); a redemption is idempotent per order; a coupon
 past its validity is never usable and reads as expired, before the expiry job marks it.
 Subscribes to ``MembersMerged`` (coupons move with the member; undoing the merge moves the
-same rows back); publishes nothing yet (``coupon.redeemed`` comes with webhooks)."""
+same rows back); publishes ``CouponRedeemed`` when a coupon is used on an order (not on a
+replay)."""

@@ -11,6 +11,9 @@ What a coupon gives on an order: ``amount_off`` its amount (never more than the 
 ``percent_off`` the order amount × percent / 100 in cents, half a cent rounded up (in the
 member's favour: 20 % of 0.05 yuan is 0.01); ``free_shipping`` and ``gift`` nothing off, with
 ``free_shipping`` / ``gift`` saying what they give instead.
+
+The request that uses the coupon publishes ``CouponRedeemed`` in its transaction; a replay
+(the same order again) publishes nothing.
 """
 
 from datetime import datetime
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from memberops.activity.money import to_yuan
 from memberops.kernel import clock
+from memberops.kernel.events import publish
 from memberops.loyalty.coupons.errors import (
     AlreadyRedeemed,
     CouponExpired,
@@ -28,6 +32,7 @@ from memberops.loyalty.coupons.errors import (
     WrongChannel,
     WrongStore,
 )
+from memberops.loyalty.coupons.events import CouponRedeemed
 from memberops.loyalty.coupons.models import Coupon, CouponKind, CouponStatus, CouponTemplate
 from memberops.loyalty.coupons.schemas import RedeemRequest, Redemption
 from memberops.loyalty.coupons.service import get_coupon
@@ -137,6 +142,25 @@ def _count_redemption(session: Session, template: CouponTemplate) -> None:
     )
 
 
+def _announce(
+    session: Session, coupon: Coupon, template: CouponTemplate, answer: Redemption
+) -> None:
+    """Publish ``CouponRedeemed`` for the request that used the coupon (never for a replay)."""
+    event = CouponRedeemed(
+        coupon.tenant_id,
+        member_id=coupon.member_id,
+        coupon_id=coupon.id,
+        code=coupon.code,
+        template_id=template.id,
+        template_name=template.name,
+        kind=str(template.kind),
+        order_external_id=answer.order_id,
+        discount_cents=answer.discount,
+        redeemed_at=answer.redeemed_at,
+    )
+    publish(session, event)
+
+
 def redeem_coupon(
     session: Session, principal: Principal, code: str, body: RedeemRequest
 ) -> Redemption:
@@ -151,7 +175,9 @@ def redeem_coupon(
         _check_order(template, body)
         if _mark_redeemed(session, coupon, body, now):
             _count_redemption(session, template)
-            return _answer(coupon, template, body.order_id, body.order_amount, now)
+            answer = _answer(coupon, template, body.order_id, body.order_amount, now)
+            _announce(session, coupon, template, answer)
+            return answer
         coupon = get_coupon(session, principal, code)  # a concurrent request changed it
         if coupon.status != CouponStatus.redeemed:
             _check_time(coupon, now)

@@ -1,22 +1,30 @@
-"""Expiry: the job that expires due lots, and who has points expiring soon.
+"""Expiry: the job that expires due lots, the reminder of points about to expire, and who has
+points expiring soon.
 
 A lot expires ``expiry_months`` calendar months after its points were credited; its remaining
 points leave the balance through one ``expire`` entry (``expire:lot:{id}``, so never twice).
 Every spending verb also expires the member's due lots first, so points past their expiry are
 never spendable even when the job is late.
+
+The reminder (:func:`remind_expiring`, in the daily job) publishes one ``PointsExpiring`` per
+member and local day of expiry within the rules' ``expiry_reminder_days``: whole local days,
+so a day's lots are all in the window from the first run that sees the day.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.events import publish
 from memberops.loyalty.points import ledger
+from memberops.loyalty.points.events import PointsExpiring
 from memberops.loyalty.points.models import PointsLot
 from memberops.loyalty.points.schemas import ExpiringSoon
-from memberops.tenancy.access import Principal
+from memberops.tenancy.access import Principal, local_today
 
 
 def expire_due(session: Session, principal: Principal, member_ids: list[int] | None = None) -> int:
@@ -81,3 +89,26 @@ def expiring(
         query.group_by(PointsLot.member_id).order_by(PointsLot.member_id).limit(limit)
     )
     return until, [Expiring(member, int(points), first) for member, points, first in rows]
+
+
+def remind_expiring(session: Session, principal: Principal, days: int) -> int:
+    """Publish ``PointsExpiring`` for each member and local day of expiry from today through
+    ``days`` days ahead (the tenant's timezone) with unexpired points; how many were published.
+    Members are taken in id order, each member's days in order."""
+    zone = ZoneInfo(principal.timezone)
+    last_day = local_today(principal) + timedelta(days=days)
+    until = datetime.combine(last_day + timedelta(days=1), time(), zone)
+    rows = session.execute(
+        select(PointsLot.member_id, PointsLot.remaining, PointsLot.expires_at)
+        .where(*_unexpired_before(principal, until), PointsLot.expires_at < until)
+        .order_by(PointsLot.member_id, PointsLot.expires_at, PointsLot.id)
+    ).all()
+    found: dict[tuple[int, date], tuple[int, datetime]] = {}
+    for member_id, remaining, expires_at in rows:
+        day = expires_at.astimezone(zone).date()
+        points, first = found.get((member_id, day), (0, expires_at))
+        found[member_id, day] = (points + remaining, first)
+    for (member_id, day), (points, first) in found.items():
+        event = PointsExpiring(principal.tenant_id, member_id, points, first, day)
+        publish(session, event)
+    return len(found)

@@ -69,3 +69,9 @@ class EarnRules(SettingsSection):
         description="Largest share of an order that points may pay",
     )
     expiring_soon_days: int = Field(default=30, ge=1, le=365)
+    expiry_reminder_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="The daily job announces points expiring within this many days (0: never)",
+    )

@@ -29,6 +29,7 @@ FIGURES = (
     "max_points_per_day",
     "expiry_months",
     "expiring_soon_days",
+    "expiry_reminder_days",
     "points_per_yuan_redeemed",
     "max_redeem_share",
 )
