@@ -8,7 +8,6 @@ workers at once. The provider ends with exactly one message per eligible member 
 outside the holdout) and none for the holdout or for anyone a guard rail skipped.
 """
 
-import os
 import signal
 import subprocess
 import threading
@@ -33,7 +32,7 @@ from memberops.tenancy.models import Role
 from tests.campaigns.support import LINKS, crowd, draft, kind_of, phone_of, seed
 from tests.conftest import _postgres_engine
 from tests.messaging.servers import Answer, Request, http_server
-from tests.messaging.test_kill import CLI, _wait
+from tests.messaging.support import start_worker, wait_for
 
 MEMBERS = 10_000
 HOLD_AT = 1_500
@@ -70,19 +69,12 @@ def _launch(engine: Engine) -> tuple[int, set[str], set[str]]:
 
 def _start(engine: Engine, url: str, home: Path) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
-        "MEMBEROPS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "MEMBEROPS_SMS_BASE_URL": url,
         "MEMBEROPS_SMS_API_KEY": "kill-test",
         "MEMBEROPS_OUTBOX_BATCH_SIZE": "200",
-        "MEMBEROPS_OUTBOX_LEASE_SECONDS": "5",
-        "MEMBEROPS_OUTBOX_SEND_TIMEOUT_SECONDS": "2",
-        "MEMBEROPS_OUTBOX_POLL_SECONDS": "0.1",
-        "MEMBEROPS_WORKER_POLL_SECONDS": "3600",
         "MEMBEROPS_DAILY_JOBS_AT": "23:59:59",
     }
-    with (home / f"worker-{uuid.uuid4().hex[:4]}.log").open("wb") as log:
-        return subprocess.Popen([*CLI, "worker"], env=env, cwd=home, stdout=log, stderr=log)
+    return start_worker(engine, home, env)
 
 
 def _left(engine: Engine, tenant_id: int) -> int:
@@ -124,7 +116,7 @@ def test_a_killed_worker_sends_each_eligible_member_exactly_one_message(
     with http_server(provider) as (url, _):
         first = _start(db, url, tmp_path)
         try:
-            _wait([first], provider.held.is_set, 120)
+            wait_for([first], provider.held.is_set, 120)
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(10)
@@ -132,7 +124,7 @@ def test_a_killed_worker_sends_each_eligible_member_exactly_one_message(
         assert 0 < len(eligible) - _left(db, tenant_id) < HOLD_AT
         workers = [_start(db, url, tmp_path) for _ in range(2)]
         try:
-            _wait(workers, lambda: _left(db, tenant_id) == 0, 180)
+            wait_for(workers, lambda: _left(db, tenant_id) == 0, 180)
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)

@@ -1,14 +1,21 @@
-"""What the messaging tests share: a frozen moment, a message request, the outbox's rows, and
-webhook subscriptions with their signed deliveries."""
+"""What the messaging tests share: a frozen moment, a message request, the outbox's rows,
+webhook subscriptions with their signed deliveries, and worker processes."""
 
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.kernel.settings import Settings
@@ -83,3 +90,45 @@ def verified(request: Request, secret: str) -> dict[str, Any]:
     digest = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
     assert request.headers["X-Memberops-Signature"] == f"sha256={digest}"
     return dict(json.loads(request.body))
+
+
+#: ``memberops`` run by this interpreter.
+CLI = [sys.executable, "-c", "from memberops.cli import app; app()"]
+
+
+def start_worker(engine: Engine, home: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``memberops worker`` on ``engine``'s database, in ``home`` (where its log goes): a short
+    lease and send timeout, the outbox polled every 0.1 s, daily rounds hourly; ``env`` adds
+    the channel's settings."""
+    settings = {
+        "MEMBEROPS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "MEMBEROPS_OUTBOX_LEASE_SECONDS": "5",
+        "MEMBEROPS_OUTBOX_SEND_TIMEOUT_SECONDS": "2",
+        "MEMBEROPS_OUTBOX_POLL_SECONDS": "0.1",
+        "MEMBEROPS_WORKER_POLL_SECONDS": "3600",
+    }
+    with (home / f"worker-{uuid.uuid4().hex[:4]}.log").open("wb") as log:
+        return subprocess.Popen(
+            [*CLI, "worker"],
+            env={**os.environ, **settings, **env},
+            cwd=home,
+            stdout=log,
+            stderr=log,
+        )
+
+
+def wait_for(
+    workers: list[subprocess.Popen[bytes]], done: Callable[[], bool], seconds: int
+) -> None:
+    """Wait up to ``seconds`` for ``done()``, failing at once if a worker exits; waiting on a
+    worker is the pause between looks."""
+    for _ in range(seconds * 10):
+        if done():
+            return
+        try:
+            workers[0].wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
+        if any(w.poll() is not None for w in workers):
+            pytest.fail(f"a worker exited with status {[w.poll() for w in workers]}")
+    pytest.fail(f"not done within {seconds} seconds")

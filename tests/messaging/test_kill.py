@@ -8,13 +8,11 @@ delivered, the receiver accepted each delivery id exactly once, and the only res
 the one message whose outcome the killed worker never recorded.
 """
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,11 +27,10 @@ from memberops.tenancy import service as tenancy
 from memberops.tenancy.models import Role
 from tests.conftest import _postgres_engine
 from tests.messaging.servers import Answer, Request, WebhookReceiver, http_server
-from tests.messaging.support import LINKS, message
+from tests.messaging.support import LINKS, message, start_worker, wait_for
 
 MESSAGES = 2_000
 HOLD_AT = 700
-CLI = [sys.executable, "-c", "from memberops.cli import app; app()"]
 
 
 @pytest.fixture
@@ -64,39 +61,17 @@ def _queue(engine: Engine) -> int:
 
 def _start(engine: Engine, url: str, home: Path) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
-        "MEMBEROPS_DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "MEMBEROPS_WEBHOOK_URL": url,
         "MEMBEROPS_WEBHOOK_SECRET": "kill-test",
         "MEMBEROPS_OUTBOX_BATCH_SIZE": "100",
-        "MEMBEROPS_OUTBOX_LEASE_SECONDS": "5",
-        "MEMBEROPS_OUTBOX_SEND_TIMEOUT_SECONDS": "2",
-        "MEMBEROPS_OUTBOX_POLL_SECONDS": "0.1",
-        "MEMBEROPS_WORKER_POLL_SECONDS": "3600",
     }
-    with (home / f"worker-{uuid.uuid4().hex[:4]}.log").open("wb") as log:
-        return subprocess.Popen([*CLI, "worker"], env=env, cwd=home, stdout=log, stderr=log)
+    return start_worker(engine, home, env)
 
 
 def _delivered(engine: Engine, tenant_id: int) -> int:
     query = select(func.count()).select_from(Message).where(Message.tenant_id == tenant_id)
     with engine.connect() as connection:
         return int(connection.scalar(query.where(Message.status == MessageStatus.delivered)) or 0)
-
-
-def _wait(workers: list[subprocess.Popen[bytes]], done: Callable[[], bool], seconds: int) -> None:
-    """Wait up to ``seconds`` for ``done()``, failing at once if a worker exits; waiting on a
-    worker is the pause between looks."""
-    for _ in range(seconds * 10):
-        if done():
-            return
-        try:
-            workers[0].wait(timeout=0.1)
-        except subprocess.TimeoutExpired:
-            pass
-        if any(w.poll() is not None for w in workers):
-            pytest.fail(f"a worker exited with status {[w.poll() for w in workers]}")
-    pytest.fail(f"not done within {seconds} seconds")
 
 
 def test_a_killed_worker_delivers_each_message_exactly_once(db: Engine, tmp_path: Path) -> None:
@@ -115,7 +90,7 @@ def test_a_killed_worker_delivers_each_message_exactly_once(db: Engine, tmp_path
     with http_server(provider) as (url, _):
         first = _start(db, url, tmp_path)
         try:
-            _wait([first], held.is_set, 120)
+            wait_for([first], held.is_set, 120)
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(10)
@@ -123,7 +98,7 @@ def test_a_killed_worker_delivers_each_message_exactly_once(db: Engine, tmp_path
         assert 0 < _delivered(db, tenant_id) < HOLD_AT
         workers = [_start(db, url, tmp_path) for _ in range(2)]
         try:
-            _wait(workers, lambda: _delivered(db, tenant_id) == MESSAGES, 180)
+            wait_for(workers, lambda: _delivered(db, tenant_id) == MESSAGES, 180)
         finally:
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
