@@ -41,6 +41,7 @@ CROWDS = "/api/v1/crowds"
 MESSAGES = "/api/v1/messages"
 WEBHOOKS = "/api/v1/webhooks"
 CAMPAIGNS = "/api/v1/campaigns"
+JOURNEYS = "/api/v1/journeys"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
 OUR_PHONE = "+8613800000001"
@@ -282,6 +283,34 @@ def _campaign_case(
         return Req(method, f"{CAMPAIGNS}/{response.json()['id']}{path}", json=body)
 
     return [Case(permission, roles, success, build, other_404="campaigns.not_found")]
+
+
+def _journey_body() -> dict[str, Any]:
+    """A journey of a log message to each member who pays."""
+    steps = [{"type": "send", "channel": "log", "body": "hi {{ name }}"}]
+    return {"name": f"journey {next(_serial)}", "trigger": {"type": "order_paid"}, "steps": steps}
+
+
+def _journey_case(
+    permission: Permission,
+    roles: frozenset[Role],
+    method: str,
+    path: str = "",
+    moves: tuple[str, ...] = (),
+) -> list[Case]:
+    """One route of a journey of ours, first moved through ``moves`` (``:activate``…):
+    another tenant does not find the journey."""
+
+    def build(client: TestClient, admin: dict[str, str], world: World) -> Req:
+        response = client.post(JOURNEYS, json=_journey_body(), headers=admin)
+        assert response.status_code == 201, response.text
+        url = f"{JOURNEYS}/{response.json()['id']}"
+        for move in moves:
+            assert client.post(url + move, headers=admin).status_code == 200
+        body = {"holdout_percent": 20} if method == "PATCH" else None
+        return Req(method, url + path, json=body)
+
+    return [Case(permission, roles, 200, build, other_404="journeys.not_found")]
 
 
 def _launched_results(client: TestClient, admin: dict[str, str], world: World) -> Req:
@@ -1024,6 +1053,39 @@ CASES: dict[tuple[str, str], list[Case]] = {
             other_404="campaigns.not_found",
         )
     ],
+    ("POST", JOURNEYS): [
+        Case(
+            Permission.campaigns_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req("POST", JOURNEYS, json=_journey_body()),
+        )
+    ],
+    ("GET", JOURNEYS): [
+        Case(
+            Permission.campaigns_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", JOURNEYS),
+            other=_empty_page,
+        )
+    ],
+    ("GET", f"{JOURNEYS}/{{journey_id}}"): _journey_case(Permission.campaigns_read, READERS, "GET"),
+    ("PATCH", f"{JOURNEYS}/{{journey_id}}"): _journey_case(
+        Permission.campaigns_manage, MERGERS, "PATCH"
+    ),
+    ("POST", f"{JOURNEYS}/{{journey_id}}:activate"): _journey_case(
+        Permission.campaigns_manage, MERGERS, "POST", ":activate"
+    ),
+    ("POST", f"{JOURNEYS}/{{journey_id}}:pause"): _journey_case(
+        Permission.campaigns_manage, MERGERS, "POST", ":pause", (":activate",)
+    ),
+    ("POST", f"{JOURNEYS}/{{journey_id}}:resume"): _journey_case(
+        Permission.campaigns_manage, MERGERS, "POST", ":resume", (":activate", ":pause")
+    ),
+    ("GET", f"{JOURNEYS}/{{journey_id}}/report"): _journey_case(
+        Permission.campaigns_read, READERS, "GET", "/report"
+    ),
     ("POST", f"{MEMBERS}/{{member_id}}/unsubscribe"): [
         Case(
             Permission.members_write,

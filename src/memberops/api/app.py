@@ -20,6 +20,7 @@ from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
 from memberops.insights.api import router as insights_router
 from memberops.insights.tags.api import router as tags_router
+from memberops.journeys.api import router as journeys_router
 from memberops.kernel.catalogue import error_catalogue
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import error_anchor
@@ -107,6 +108,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         webhooks_router,
         campaigns_router,
         campaign_results_router,
+        journeys_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

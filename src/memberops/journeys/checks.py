@@ -20,7 +20,7 @@ from memberops.journeys.definition import (
 from memberops.journeys.errors import JourneyInvalid
 from memberops.journeys.models import EntryRule
 from memberops.loyalty.coupons.models import CouponTemplate
-from memberops.messaging.templates import check
+from memberops.messaging.templates import TemplateInvalid, check
 from memberops.tenancy.access import Principal, tenant_scope
 
 
@@ -59,8 +59,8 @@ def _check_step(session: Session, principal: Principal, index: int, step: Any) -
     if isinstance(step, BranchStep):
         check_condition(session, principal.tenant_id, step.condition, ("body", *at, "condition"))
     elif isinstance(step, SendStep):
-        check("subject", step.subject)
-        check("body", step.body)
+        _check_template(at, "subject", step.subject)
+        _check_template(at, "body", step.body)
     elif isinstance(step, CouponStep):
         if not _exists(session, principal, CouponTemplate, step.coupon_template_id):
             template = step.coupon_template_id
@@ -69,3 +69,13 @@ def _check_step(session: Session, principal: Principal, index: int, step: Any) -
         tag = session.scalar(tenant_scope(principal, Tag).where(Tag.id == step.tag_id))
         if tag is None or tag.kind != TagKind.manual:
             raise invalid([*at, "tag_id"], f"no manual tag {step.tag_id} in this tenant")
+
+
+def _check_template(at: list[str | int], part: str, source: str) -> None:
+    """The message template parses; its problem located at the step's field."""
+    try:
+        check(part, source)
+    except TemplateInvalid as exc:
+        for error in exc.fields.get("errors", []):
+            error["loc"] = ["body", *at, part]
+        raise

@@ -12,7 +12,7 @@ tenant by ``service`` (this module knows no database).
 from datetime import time
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from memberops.insights.lifecycle.models import Stage
 from memberops.kernel.pagination import MAX_KEY
@@ -153,25 +153,29 @@ Step = Annotated[
 ]
 
 
+def forward_only(steps: list[Any]) -> list[Any]:
+    """Branches jump forward, at most to the end (the list's length)."""
+    for index, step in enumerate(steps):
+        if not isinstance(step, BranchStep):
+            continue
+        for target in (step.yes, step.no):
+            if target is not None and not index < target <= len(steps):
+                raise ValueError(
+                    f"step {index}: a branch jumps to a later step "
+                    f"({index + 1}..{len(steps)}), not {target}"
+                )
+    return steps
+
+
+#: A version's steps: 1 to 50, branches jumping forward only.
+Steps = Annotated[list[Step], Field(min_length=1, max_length=50), AfterValidator(forward_only)]
+
+
 class Definition(_Strict):
     """What a journey version holds: its trigger and its steps."""
 
     trigger: Trigger
-    steps: list[Step] = Field(min_length=1, max_length=50)
-
-    @model_validator(mode="after")
-    def _forward(self) -> "Definition":
-        """Branches jump forward, at most to the end (the list's length)."""
-        for index, step in enumerate(self.steps):
-            if not isinstance(step, BranchStep):
-                continue
-            for target in (step.yes, step.no):
-                if target is not None and not index < target <= len(self.steps):
-                    raise ValueError(
-                        f"step {index}: a branch jumps to a later step "
-                        f"({index + 1}..{len(self.steps)}), not {target}"
-                    )
-        return self
+    steps: Steps
 
     def stored(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The trigger and steps as the JSON a version keeps."""

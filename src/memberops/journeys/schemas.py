@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from memberops.journeys.definition import Step, Trigger
+from memberops.journeys.definition import Steps, Trigger
 from memberops.journeys.models import EntryRule, JourneyStatus
 from memberops.kernel.schemas import Input
 
@@ -26,7 +26,7 @@ class JourneyCreate(_Rules):
 
     name: str = Field(min_length=1, max_length=100)
     trigger: Trigger
-    steps: list[Step] = Field(min_length=1, max_length=50)
+    steps: Steps
 
 
 class JourneyPatch(_Rules):
@@ -35,7 +35,7 @@ class JourneyPatch(_Rules):
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
     trigger: Trigger | None = None
-    steps: list[Step] | None = Field(default=None, min_length=1, max_length=50)
+    steps: Steps | None = None
 
     @model_validator(mode="after")
     def _kept(self) -> "JourneyPatch":

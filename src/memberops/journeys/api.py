@@ -1,0 +1,85 @@
+"""HTTP routes of the journeys room: keep journeys, switch them on and off, and count where
+their members are. Thin: the work is in ``service``. Reading takes ``campaigns:read``, changing
+``campaigns:manage`` (journeys are campaigns that run by themselves)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from memberops.journeys import service
+from memberops.journeys.schemas import (
+    JourneyCreate,
+    JourneyPage,
+    JourneyPatch,
+    JourneyRead,
+    JourneyReport,
+)
+from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
+from memberops.kernel.web import Cursor, Limit, SessionDep
+from memberops.tenancy.access import Permission, Principal
+from memberops.tenancy.dependencies import require
+
+router = APIRouter(tags=["journeys"])
+
+Reader = Annotated[Principal, Depends(require(Permission.campaigns_read))]
+Manager = Annotated[Principal, Depends(require(Permission.campaigns_manage))]
+JourneyId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A journey id")]
+JOURNEY = "/journeys/{journey_id}"
+
+
+@router.post("/journeys", response_model=JourneyRead, status_code=201)
+def create(body: JourneyCreate, session: SessionDep, principal: Manager) -> JourneyRead:
+    """A draft journey: trigger, steps, entry rule and holdout. 422 ``journeys.invalid`` for
+    a coupon template, tag or crowd not the tenant's, or a condition that does not compile."""
+    return service.read(session, service.create_journey(session, principal, body))
+
+
+@router.get("/journeys", response_model=JourneyPage)
+def list_journeys(
+    session: SessionDep, principal: Reader, cursor: Cursor = None, limit: Limit = 50
+) -> JourneyPage:
+    """The tenant's journeys, newest first."""
+    rows = service.list_journeys(session, principal, decode_cursor(cursor), limit + 1)
+    page = cut_page(rows, limit)
+    items = [service.read(session, journey) for journey in page.items]
+    return JourneyPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.get(JOURNEY, response_model=JourneyRead)
+def get(journey_id: JourneyId, session: SessionDep, principal: Reader) -> JourneyRead:
+    """One journey with its current version's trigger and steps."""
+    return service.read(session, service.get_journey(session, principal, journey_id))
+
+
+@router.patch(JOURNEY, response_model=JourneyRead)
+def update(
+    journey_id: JourneyId, body: JourneyPatch, session: SessionDep, principal: Manager
+) -> JourneyRead:
+    """Change the journey; a new trigger or steps once members entered make a new version
+    (members mid-way finish on theirs). 409 ``journeys.state`` once archived."""
+    journey = service.update_journey(session, principal, journey_id, body)
+    return service.read(session, journey)
+
+
+@router.post(JOURNEY + ":activate", response_model=JourneyRead)
+def activate(journey_id: JourneyId, session: SessionDep, principal: Manager) -> JourneyRead:
+    """Members start entering (a draft) or go on (a paused journey)."""
+    return service.read(session, service.activate(session, principal, journey_id))
+
+
+@router.post(JOURNEY + ":pause", response_model=JourneyRead)
+def pause(journey_id: JourneyId, session: SessionDep, principal: Manager) -> JourneyRead:
+    """Nobody enters or advances; positions are kept. 409 ``journeys.state`` unless active."""
+    return service.read(session, service.pause(session, principal, journey_id))
+
+
+@router.post(JOURNEY + ":resume", response_model=JourneyRead)
+def resume(journey_id: JourneyId, session: SessionDep, principal: Manager) -> JourneyRead:
+    """Advance again. 409 ``journeys.state`` unless paused."""
+    return service.read(session, service.resume(session, principal, journey_id))
+
+
+@router.get(JOURNEY + "/report", response_model=JourneyReport)
+def report(journey_id: JourneyId, session: SessionDep, principal: Reader) -> JourneyReport:
+    """Entries by where they are: entered, holdout, done, exited, and still at each step."""
+    return service.report(session, principal, journey_id)
