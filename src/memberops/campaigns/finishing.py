@@ -3,6 +3,8 @@ one guarded update per tenant (``WHERE status = 'running'``), so however many wo
 round each campaign finishes once; each one finished publishes ``CampaignFinished`` with its
 members counted by outcome, in the same transaction."""
 
+from datetime import datetime
+
 from sqlalchemy import exists, update
 from sqlalchemy.orm import Session
 
@@ -36,12 +38,12 @@ def finish_done(session: Session, principal: Principal) -> int:
         .execution_options(synchronize_session=False)
     ).all()
     for campaign_id, name in sorted(finished):
-        publish(session, _finished(session, principal, campaign_id, name))
+        publish(session, _finished(session, principal, campaign_id, name, now))
     return len(finished)
 
 
 def _finished(
-    session: Session, principal: Principal, campaign_id: int, name: str
+    session: Session, principal: Principal, campaign_id: int, name: str, at: datetime
 ) -> CampaignFinished:
     outcomes = dict.fromkeys(map(str, Outcome), 0)
     skipped: dict[str, int] = {}
@@ -53,7 +55,7 @@ def _finished(
         principal.tenant_id,
         campaign_id=campaign_id,
         name=name,
-        finished_at=clock.now(),
+        finished_at=at,
         outcomes=outcomes,
         skipped=dict(sorted(skipped.items())),
     )
