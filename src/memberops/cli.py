@@ -31,6 +31,7 @@ from memberops.imports.cli import import_app
 from memberops.insights.cli import clv_app, recompute_insights
 from memberops.insights.jobs import run_daily as layer
 from memberops.insights.tags.cli import tags_app
+from memberops.journeys.jobs import run_round as run_journeys
 from memberops.kernel import clock
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import Conflict
@@ -307,8 +308,8 @@ def worker(
         bool, typer.Option(help="Run what is due now and exit (for cron), printing each job")
     ] = False,
 ) -> None:
-    """Run every tenant's daily jobs when they are due, start due campaigns and deliver the
-    outbox, until stopped (Ctrl-C or SIGTERM)."""
+    """Run every tenant's daily jobs when they are due, start due campaigns, advance journeys
+    and deliver the outbox, until stopped (Ctrl-C or SIGTERM)."""
     settings = get_settings()
     _log_to_stderr()
     with database() as engine:
@@ -325,6 +326,9 @@ def worker(
                     f"campaigns\t{rounded.started} started, {rounded.offers} offers given, "
                     f"{rounded.finished} finished"
                 )
+            moved = run_journeys(factory, settings)
+            if moved.entered or moved.advanced:
+                typer.echo(f"journeys\t{moved.entered} entered, {moved.advanced} advanced")
             sent = deliver_outbox(factory, settings)
             if sent.claimed:
                 counts = ", ".join(f"{n} {o}" for o, n in sorted(sent.outcomes.items()))

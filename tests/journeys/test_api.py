@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberops.journeys.models import JourneyPosition
 from memberops.kernel import clock
 from memberops.tenancy.access import Principal
 from tests.api.support import assert_invalid, assert_problem, crm, snapshot, upsert
@@ -170,3 +172,29 @@ def test_names_ids_and_nulls_are_refused_as_problems(
     assert_invalid(client.patch(url, json={"name": None}, headers=admin), ["body"])
     patch = {"steps": [{"type": "branch", "condition": {}, "no": 0}]}
     assert client.patch(url, json=patch, headers=admin).status_code == 422
+
+
+def test_a_merge_moves_positions_the_survivor_lacks(
+    client: TestClient,
+    admin: dict[str, str],
+    session: Session,
+    session_factory: sessionmaker[Session],
+) -> None:
+    both = _create(client, admin, name="both", holdout_percent=0)
+    late = _create(client, admin, name="late", holdout_percent=0)
+    client.post(f"{JOURNEYS}/{both['id']}:activate", headers=admin)
+    kept = int(upsert(client, admin, crm("kept"))["id"])
+    client.post(f"{JOURNEYS}/{late['id']}:activate", headers=admin)
+    gone = int(upsert(client, admin, crm("gone"))["id"])
+    assert len(upsert(client, admin, crm("kept"), crm("gone"))["merged"]) == 1  # into the oldest
+    run(session_factory)
+    with session.begin():
+        rows = session.execute(
+            select(JourneyPosition.journey_id, JourneyPosition.member_id, JourneyPosition.status)
+        )
+        where = {(str(j), m, str(s)) for j, m, s in rows if m in (kept, gone)}
+    assert where == {
+        (both["id"], kept, "waiting"),
+        (both["id"], gone, "exited"),  # the survivor has this entry: it stays, and ends
+        (late["id"], kept, "waiting"),  # moved: the survivor had none
+    }
