@@ -2,7 +2,7 @@
 and with a budget the members worth sending to.
 
 **Reach** is the crowd after the guard rails of the launch (address, consent, unsubscribe,
-frequency cap: the launch's own judgement of each member, ``launch._judged``) and without the
+frequency cap: the launch's own judgement of each member, ``launch.judged_members``) and without the
 holdout (``assign``'s hash, so exactly the members the launch would hold out).
 
 **Chance to buy** in the attribution window of ``d`` days, per member, from the CLV room's
@@ -74,7 +74,7 @@ class Reach:
 def read_reach(session: Session, principal: Principal, campaign: Campaign, rules: Rules) -> Reach:
     """The crowd's counts, then the reached members with their predictions, each column read
     once (two queries over the launch's judgement of the crowd)."""
-    judged = launch._judged(session, principal, campaign, rules, clock.now())
+    judged = launch.judged_members(session, principal, campaign, rules, clock.now())
     eligible = judged.c.reason.is_(None)
     held = and_(eligible, draw_sql(campaign.id, judged.c.member_id, 0) < campaign.holdout_percent)
     crowd, holdout = session.execute(

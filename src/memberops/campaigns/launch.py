@@ -44,10 +44,10 @@ from sqlalchemy.sql.elements import SQLColumnExpression
 from memberops.activity.models import Order
 from memberops.campaigns.assign import draw_sql, variant_by
 from memberops.campaigns.guard_rails import (
-    ADDRESS_TYPES,
     Rules,
-    address,
     consent_join,
+    crowd_address,
+    newest_addresses,
     quiet_until,
     recent_counts,
     skip_reason,
@@ -64,6 +64,7 @@ from memberops.kernel.db import is_postgresql
 from memberops.members.models import Consent, Member
 from memberops.messaging.bulk import Addressed, Batch, insert_rendered, insert_selected
 from memberops.messaging.models import ChannelName, LinkClick, Message
+from memberops.messaging.service import ADDRESS_TYPES
 from memberops.messaging.templates import MessageContext
 from memberops.tenancy.access import Principal
 
@@ -72,6 +73,9 @@ STEP = 1
 #: Members rendered and inserted per statement when each message is rendered for its member.
 CHUNK = 5_000
 DECIDED = "campaign_decided"
+#: PostgreSQL's memory for each sort and hash of the launch's statements, for its transaction
+#: only: the server's default (4 MB) spills a million members' joins to disk in batches.
+LAUNCH_WORK_MEM = "128MB"
 
 
 def message_key(campaign_id: int, member_id: SQLColumnExpression[int]) -> ColumnElement[str]:
@@ -113,7 +117,7 @@ def preferred_channel(tenant_id: int, member_id: SQLColumnExpression[int]) -> An
     return func.coalesce(per_channel.c.channel, fallback), joins
 
 
-def _judged(
+def judged_members(
     session: Session, principal: Principal, campaign: Campaign, rules: Rules, now: datetime
 ) -> Any:
     """Each member of the crowd with their channel, address and skip reason (NULL: none)."""
@@ -128,11 +132,13 @@ def _judged(
     for target, on in joins:
         chosen = chosen.outerjoin(target, on)
     picked = chosen.subquery("chosen")
-    addressed = select(
-        picked.c.member_id,
-        picked.c.channel,
-        address(tenant, picked.c.member_id, picked.c.channel).label("recipient"),
-    ).subquery("addressed")
+    addresses = newest_addresses(tenant)
+    recipient, on = crowd_address(addresses, picked.c.member_id, picked.c.channel)
+    addressed = (
+        select(picked.c.member_id, picked.c.channel, recipient.label("recipient"))
+        .outerjoin(addresses, on)
+        .subquery("addressed")
+    )
     m, ch, to = addressed.c.member_id, addressed.c.channel, addressed.c.recipient
     recent = recent_counts(tenant, campaign.id, now - rules.window)
     judged = (
@@ -217,7 +223,9 @@ def decided(
     deferred: bool,
 ) -> Iterator[Table]:
     """Step 1, as a temporary table dropped when the block ends."""
-    judged = _judged(session, principal, campaign, rules, now)
+    if is_postgresql(session):
+        session.execute(text(f"SET LOCAL work_mem = '{LAUNCH_WORK_MEM}'"))
+    judged = judged_members(session, principal, campaign, rules, now)
     held = judged.c.holdout_draw < campaign.holdout_percent
     messaged = and_(judged.c.reason.is_(None), ~held)
     splits = [(v.id, v.split_percent) for v in variants]

@@ -3,7 +3,7 @@
 cards: the crowd, who the guard rails (or the budget) leave out, the holdout, the reach, the
 expected buyers, revenue, cost and ROI. The API's forecast does not break the left-out members
 down by guard rail, so the panel counts them by reason from the launch's own judgement of each
-member (``launch._judged``, which the forecast's reach is read from too)."""
+member (``launch.judged_members``, which the forecast's reach is read from too)."""
 
 from nicegui import run, ui
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ def skipped_by_reason(
     session: Session, principal: Principal, campaign: Campaign, rules: Rules
 ) -> dict[str, int]:
     """The members of the crowd a guard rail would refuse if launched now, by reason."""
-    judged = launch._judged(session, principal, campaign, rules, clock.now())
+    judged = launch.judged_members(session, principal, campaign, rules, clock.now())
     reason = judged.c.reason
     rows = session.execute(
         select(reason, func.count()).where(reason.is_not(None)).group_by(reason).order_by(reason)
