@@ -1083,6 +1083,9 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("POST", f"{JOURNEYS}/{{journey_id}}:resume"): _journey_case(
         Permission.campaigns_manage, MERGERS, "POST", ":resume", (":activate", ":pause")
     ),
+    ("POST", f"{JOURNEYS}/{{journey_id}}:archive"): _journey_case(
+        Permission.campaigns_manage, MERGERS, "POST", ":archive", (":activate",)
+    ),
     ("GET", f"{JOURNEYS}/{{journey_id}}/report"): _journey_case(
         Permission.campaigns_read, READERS, "GET", "/report"
     ),

@@ -89,6 +89,10 @@ def test_pause_and_resume_move_between_states_and_refuse_the_others(
     assert client.post(url + ":pause", headers=admin).json()["status"] == "paused"
     assert client.post(url + ":resume", headers=admin).json()["status"] == "active"
     assert_problem(client.post(url + ":activate", headers=admin), 409, "journeys.state")
+    assert client.post(url + ":archive", headers=admin).json()["status"] == "archived"
+    for move in (":activate", ":resume", ":archive"):
+        assert_problem(client.post(url + move, headers=admin), 409, "journeys.state")
+    assert_problem(client.patch(url, json={"name": "x"}, headers=admin), 409, "journeys.state")
 
 
 def test_journeys_are_listed_newest_first_in_pages(

@@ -79,6 +79,12 @@ def resume(journey_id: JourneyId, session: SessionDep, principal: Manager) -> Jo
     return service.read(session, service.resume(session, principal, journey_id))
 
 
+@router.post(JOURNEY + ":archive", response_model=JourneyRead)
+def archive(journey_id: JourneyId, session: SessionDep, principal: Manager) -> JourneyRead:
+    """End the journey for good (its report stays). 409 ``journeys.state`` once archived."""
+    return service.read(session, service.archive(session, principal, journey_id))
+
+
 @router.get(JOURNEY + "/report", response_model=JourneyReport)
 def report(journey_id: JourneyId, session: SessionDep, principal: Reader) -> JourneyReport:
     """Entries by where they are: entered, holdout, done, exited, and still at each step."""

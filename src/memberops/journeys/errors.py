@@ -19,8 +19,8 @@ class JourneyNameTaken(Conflict):
 
 class JourneyState(Conflict):
     """The journey's status does not allow this (activate a draft or paused one, pause an
-    active one, resume a paused one, edit any but an archived one); ``status`` says where it
-    is."""
+    active one, resume a paused one, edit or archive any but an archived one); ``status`` says
+    where it is."""
 
     code = "journeys.state"
     title = "Not possible in the journey's status"

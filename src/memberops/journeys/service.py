@@ -236,6 +236,13 @@ def resume(session: Session, principal: Principal, journey_id: int) -> Journey:
     return _move(session, principal, journey_id, allowed, JourneyStatus.active)
 
 
+def archive(session: Session, principal: Principal, journey_id: int) -> Journey:
+    """End the journey for good: nobody enters or advances again, and it can no longer be
+    edited or activated; its positions stay for the report."""
+    allowed = (JourneyStatus.draft, JourneyStatus.active, JourneyStatus.paused)
+    return _move(session, principal, journey_id, allowed, JourneyStatus.archived)
+
+
 def read(session: Session, journey: Journey) -> JourneyRead:
     version = get_version(session, journey, journey.version)
     return JourneyRead(
