@@ -10,7 +10,7 @@ entry of that journey.
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, select
+from sqlalchemy import Table, and_, exists
 from sqlalchemy.orm import Session, aliased
 
 from memberops.activity.events import OrderPaid, OrderRefunded
@@ -18,8 +18,8 @@ from memberops.identity.events import MemberRegistered, MembersMerged
 from memberops.identity.merge import move_member_rows
 from memberops.insights.lifecycle.events import StageChanged
 from memberops.journeys.entry import enter
-from memberops.journeys.models import Journey, JourneyPosition, JourneyStatus
-from memberops.journeys.service import get_version
+from memberops.journeys.models import JourneyPosition
+from memberops.journeys.service import active_triggers
 from memberops.kernel import clock
 from memberops.kernel.events import subscribe
 from memberops.loyalty.checkin.events import CheckedIn
@@ -43,16 +43,9 @@ def enter_triggered(
 ) -> int:
     """Enter the member into the tenant's active journeys of ``trigger_type`` whose trigger
     ``accepts`` the event; how many they entered."""
-    journeys = session.scalars(
-        select(Journey).where(
-            Journey.tenant_id == tenant_id,
-            Journey.status == JourneyStatus.active,
-            Journey.trigger_type == trigger_type,
-        )
-    ).all()
     now, entered = clock.now(), 0
-    for journey in journeys:
-        if accepts(get_version(session, journey, journey.version).trigger):
+    for journey, trigger in active_triggers(session, tenant_id):
+        if journey.trigger_type == trigger_type and accepts(trigger):
             entered += enter(session, journey, member_id, occurrence, now)
     return entered
 

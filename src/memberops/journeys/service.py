@@ -38,6 +38,8 @@ from memberops.tenancy.access import Permission, Principal, tenant_scope
 from memberops.tenancy.service import audit
 
 _P = JourneyPosition
+#: Where a session keeps the active journeys it has read, per tenant, for one transaction.
+_ACTIVE = "journeys.active"
 
 
 def get_journey(session: Session, principal: Principal, journey_id: int) -> Journey:
@@ -46,6 +48,31 @@ def get_journey(session: Session, principal: Principal, journey_id: int) -> Jour
     if found is None:
         raise JourneyNotFound(f"No journey {journey_id}.", journey_id=str(journey_id))
     return found
+
+
+def active_triggers(session: Session, tenant_id: int) -> list[tuple[Journey, dict[str, Any]]]:
+    """The tenant's active journeys with their current trigger, read once per transaction: a
+    stage refresh publishes one event per member whose stage moved, up to the whole tenant.
+    Any change of a journey in the transaction forgets them (:func:`_forget_active`)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_ACTIVE)
+    if held is None or held[0] is not transaction:
+        held = session.info[_ACTIVE] = (transaction, {})
+    found: dict[int, list[tuple[Journey, dict[str, Any]]]] = held[1]
+    if tenant_id not in found:
+        query = select(Journey, JourneyVersion.trigger).join(
+            JourneyVersion,
+            (JourneyVersion.journey_id == Journey.id) & (JourneyVersion.number == Journey.version),
+        )
+        rows = session.execute(
+            query.where(Journey.tenant_id == tenant_id, Journey.status == JourneyStatus.active)
+        )
+        found[tenant_id] = [(journey, trigger) for journey, trigger in rows]
+    return found[tenant_id]
+
+
+def _forget_active(session: Session) -> None:
+    session.info.pop(_ACTIVE, None)
 
 
 def get_version(session: Session, journey: Journey, number: int) -> JourneyVersion:
@@ -156,6 +183,7 @@ def update_journey(
         _redefine(session, principal, journey, current, definition)
     journey.updated_at = clock.now()
     _named(session, journey)
+    _forget_active(session)
     changed = body.model_dump(mode="json", exclude_unset=True)
     audit(session, principal, "journey.update", ("journey", str(journey.id)), None, changed)
     return journey
@@ -213,6 +241,7 @@ def _move(
     session.refresh(journey)
     if moved is None:
         raise _state(journey)
+    _forget_active(session)
     entity = ("journey", str(journey.id))
     audit(session, principal, f"journey.{to}", entity, {"status": before}, {"status": str(to)})
     return journey
