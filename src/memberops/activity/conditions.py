@@ -15,7 +15,7 @@ the events themselves (one indexed ``MAX`` per member).
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, select
+from sqlalchemy import Table, and_, func, select
 
 from memberops.activity.models import Event, EventType, MemberStats
 from memberops.activity.money import to_cents
@@ -35,11 +35,8 @@ def _sql(
     """A stats column (0 for members without a row when ``zero``), over ``denominator``."""
 
     def sql(scope: Scope) -> FieldSql:
-        value: ColumnElement[Any] = _STATS.c[column]
-        if zero:
-            value = func.coalesce(value, 0)
         over = None if denominator is None else _STATS.c[denominator]
-        return FieldSql(value, over, (_join(scope),))
+        return FieldSql(_STATS.c[column], over, (_join(scope),), missing=0 if zero else None)
 
     return sql
 

@@ -13,12 +13,13 @@ not fit is :class:`~memberops.conditions.errors.InvalidCondition` naming its pat
 
 import operator
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, FromClause, Select, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from memberops.conditions.errors import InvalidCondition
@@ -237,9 +238,57 @@ def _holds(sql: FieldSql, op: Op, value: Any) -> Any:
     return held if op == Op.in_ else not_(held)
 
 
-def _predicate(field: Field, sql: FieldSql, op: Op, value: Any, as_of: datetime) -> Any:
+def _ranked(codes: ColumnElement[Any], choices: Sequence[str], op: Op, value: Any) -> Any:
+    """An ordinal leaf as the stored codes whose place meets it (``tier >= gold`` is ``tier IN
+    ('gold', 'platinum', 'diamond')``): false where no code is stored or it left the list."""
+    places = range(len(choices))
+    if op == Op.is_not_set:
+        return not_(_ranked(codes, choices, Op.is_set, None))
+    if op == Op.is_set:
+        wanted = list(places)
+    elif op == Op.between:
+        wanted = [place for place in places if value[0] <= place <= value[1]]
+    elif op in (Op.in_, Op.not_in):
+        wanted = [place for place in places if (place in value) == (op == Op.in_)]
+    else:
+        wanted = [place for place in places if _COMPARE[op](place, value)]
+    if not wanted:
+        return false()
+    return and_(codes.is_not(None), codes.in_([choices[place] for place in wanted]))
+
+
+def _missing_meets(kind: Kind, op: Op, value: Any, missing: int | bool) -> bool:
+    """Whether a member without the field's row — whose value is ``missing`` — meets the leaf."""
+    if kind == Kind.bool:
+        return missing == (value if op == Op.eq else not value)
+    if op in (Op.is_set, Op.is_not_set):
+        return op == Op.is_set
+    if op == Op.between:
+        return bool(value[0] <= missing <= value[1])
+    if op in (Op.in_, Op.not_in):
+        return (missing in value) == (op == Op.in_)
+    return bool(_COMPARE[op](missing, value))
+
+
+def _predicate(
+    field: Field, sql: FieldSql, op: Op, value: Any, as_of: datetime, choices: Sequence[str]
+) -> Any:
+    if sql.missing is not None:
+        # On the stored column, so that a leaf a missing row fails is false on NULL: the
+        # database then joins only the rows that meet it. The same set as COALESCE(column,
+        # missing) would select.
+        assert field.kind in (Kind.int, Kind.money, Kind.bool)  # as declared by the room
+        assert sql.denominator is None
+        column = _column(sql)
+        stored = _predicate(field, replace(sql, missing=None), op, value, as_of, choices)
+        found = and_(column.is_not(None), stored)
+        if _missing_meets(field.kind, op, value, sql.missing):
+            return or_(column.is_(None), found)
+        return found
     if field.kind == Kind.set:
         return _holds(sql, op, value)
+    if field.kind == Kind.ordinal and sql.codes is not None:
+        return _ranked(sql.codes, choices, op, value)
     if field.kind == Kind.bool:
         holds = value if op == Op.eq else not value
         column = _column(sql)
@@ -290,7 +339,7 @@ class _Compiler:
             raise _invalid(self.at, (*path, "value"), str(exc)) from exc
         for join in sql.joins:
             self.joins.setdefault(join.key, join)
-        return _predicate(field, sql, leaf.op, value, self.as_of)
+        return _predicate(field, sql, leaf.op, value, self.as_of, choices)
 
 
 def _scope(session: Session, tenant_id: int, as_of: datetime) -> Scope:

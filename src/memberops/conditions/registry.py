@@ -86,13 +86,22 @@ class FieldSql:
     unset where the denominator is 0 or NULL. ``choices`` are the tenant's own values when
     they replace the field's fixed ones (an ordinal field's column is then the place in them,
     0 first). A set field has no column: ``holds(values)`` is whether the member holds any of
-    those values (an ``EXISTS``, never NULL)."""
+    those values (an ``EXISTS``, never NULL).
+
+    Two hints let the compiler write predicates a database can push into the joined table's
+    scan (a predicate that is false on a missing row turns the outer join into an inner one):
+    ``codes`` is an ordinal field's stored code, whose place in ``choices`` the column is (a
+    comparison becomes ``codes IN (…)``); ``missing`` is the value of a member without the
+    joined row (0 for a count) when the column is the stored one, NULL there (the compiler
+    then asks for NULL only when ``missing`` meets the leaf)."""
 
     column: ColumnElement[Any] | None
     denominator: ColumnElement[Any] | None = None
     joins: tuple[Join, ...] = ()
     choices: tuple[str, ...] | None = None
     holds: Callable[[list[Any]], ColumnElement[bool]] | None = None
+    codes: ColumnElement[Any] | None = None
+    missing: int | bool | None = None
 
 
 @dataclass(frozen=True)

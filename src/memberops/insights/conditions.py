@@ -11,7 +11,7 @@ named by its code; a rule tag may name other tags and sees them as last evaluate
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, exists, func, select
+from sqlalchemy import ColumnElement, Table, and_, exists, select
 
 from memberops.activity.money import to_cents
 from memberops.conditions.registry import Field, FieldSql, Join, Kind, Scope, register
@@ -32,10 +32,8 @@ def _column(
 
     def sql(scope: Scope) -> FieldSql:
         on = and_(table.c.tenant_id == scope.tenant_id, table.c.member_id == scope.member.c.id)
-        value: ColumnElement[Any] = table.c[name]
-        if false_when_missing:
-            value = func.coalesce(value, False)
-        return FieldSql(value, joins=(Join(table.name, table, on),))
+        missing = False if false_when_missing else None
+        return FieldSql(table.c[name], joins=(Join(table.name, table, on),), missing=missing)
 
     return sql
 

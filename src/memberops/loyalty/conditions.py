@@ -37,11 +37,12 @@ def _tier(scope: Scope) -> FieldSql:
     ladder = load_section(scope.session, scope.tenant_id, TierLadder)
     codes = tuple(level.code for level in ladder.levels)
     rank = current_rank(ladder, _TIERS.c.tier)
-    return FieldSql(rank, joins=(_join(_TIERS, scope),), choices=codes)
+    return FieldSql(rank, joins=(_join(_TIERS, scope),), choices=codes, codes=_TIERS.c.tier)
 
 
 def _points(scope: Scope) -> FieldSql:
-    return FieldSql(func.coalesce(_ACCOUNTS.c.balance, 0), joins=(_join(_ACCOUNTS, scope),))
+    """The balance; 0 without an account."""
+    return FieldSql(_ACCOUNTS.c.balance, joins=(_join(_ACCOUNTS, scope),), missing=0)
 
 
 def _expiring(scope: Scope) -> FieldSql:
