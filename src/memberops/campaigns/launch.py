@@ -71,7 +71,7 @@ from memberops.tenancy.access import Principal
 #: The campaign's only step so far (journeys will have more): part of each message's key.
 STEP = 1
 #: Members rendered and inserted per statement when each message is rendered for its member.
-CHUNK = 5_000
+CHUNK = 20_000
 DECIDED = "campaign_decided"
 #: PostgreSQL's memory for each sort and hash of the launch's statements, for its transaction
 #: only: the server's default (4 MB) spills a million members' joins to disk in batches.

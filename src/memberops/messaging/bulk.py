@@ -15,8 +15,9 @@ Keys must be new: the caller guarantees it (a campaign decides each member once,
 unique constraint), so a clash is a bug and fails the transaction.
 """
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,16 +107,18 @@ def insert_rendered(
     session: Session, tenant_id: int, rows: Sequence[Addressed], batch: Batch
 ) -> None:
     """One message per row, each rendered with the member's own name and nickname and its own
-    tracked links."""
+    tracked links. Each message is handed to the database as soon as it is rendered, so on
+    PostgreSQL the server writes the chunk's first messages while the rest are rendered."""
     subject, body = renderer("subject", batch.subject), renderer("body", batch.body)
     base, shared = batch.context.model_dump(), {**_shared(batch), "tenant_id": tenant_id}
-    messages, links = [], []
-    for row in rows:
-        own = {"name": base["name"] or row.name, "nickname": base["nickname"] or row.nickname}
-        fields = {**base, **own}
-        maker = LinkMaker(batch.link_base, unsubscribable=batch.channel in ADDRESS_TYPES)
-        messages.append(
-            {
+    links: list[dict[str, Any]] = []
+
+    def messages() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            own = {"name": base["name"] or row.name, "nickname": base["nickname"] or row.nickname}
+            fields = {**base, **own}
+            maker = LinkMaker(batch.link_base, unsubscribable=batch.channel in ADDRESS_TYPES)
+            yield {
                 **shared,
                 "id": row.id,
                 "member_id": row.member_id,
@@ -124,40 +127,40 @@ def insert_rendered(
                 "subject": subject(fields, maker),
                 "body": body(fields, maker),
             }
-        )
-        links += [
-            {
-                "tenant_id": tenant_id,
-                "token": token,
-                "message_id": row.id,
-                "member_id": row.member_id,
-                "url": url,
-                "created_at": shared["created_at"],
-            }
-            for token, url in maker.made
-        ]
-    _insert_values(session, _COLUMNS, messages)
-    _insert_values(session, TrackedLink.__table__.c, links)
+            links.extend(
+                {
+                    "tenant_id": tenant_id,
+                    "token": token,
+                    "message_id": row.id,
+                    "member_id": row.member_id,
+                    "url": url,
+                    "created_at": shared["created_at"],
+                }
+                for token, url in maker.made
+            )
+
+    _insert_values(session, _COLUMNS, messages())
+    _insert_values(session, TrackedLink.__table__.c, iter(links))  # after their messages
 
 
-def _insert_values(session: Session, columns: Any, rows: list[dict[str, Any]]) -> None:
-    """Rows written by each database's fast path: ``COPY`` on PostgreSQL (an executemany there
-    costs a round trip, or a long statement to parse, per row), one prepared executemany on
-    SQLite."""
-    if not rows:
+def _insert_values(session: Session, columns: Any, rows: Iterator[dict[str, Any]]) -> None:
+    """Rows written by each database's fast path: ``COPY`` on PostgreSQL, fed row by row (an
+    executemany there costs a round trip, or a long statement to parse, per row), one prepared
+    executemany on SQLite."""
+    first = next(rows, None)
+    if first is None:
         return
     table = next(iter(columns)).table
     if not is_postgresql(session):
-        session.execute(insert(table), rows)
+        session.execute(insert(table), [first, *rows])
         return
-    names = list(rows[0])
     raw = session.connection().connection.driver_connection
     assert raw is not None  # a live connection of the session's transaction
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {table.name} ({', '.join(first)}) FROM STDIN") as copy,
     ):
-        for row in rows:
+        for row in itertools.chain([first], rows):
             copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row.values()])
 
 
