@@ -39,6 +39,8 @@ class Identity(TenantOwned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "type", "scope", "value"),
         Index("ix_identities_tenant_member", "tenant_id", "member_id"),
+        # Who holds a kind of key (has a phone, is a WeChat fan): an index-only scan.
+        Index("ix_identities_tenant_type_member", "tenant_id", "type", "member_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
