@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memberops.campaigns.guard_rails import Rules
@@ -130,18 +130,30 @@ def _finish(position: JourneyPosition, status: PositionStatus, now: datetime) ->
 
 
 def _claim(session: Session, now: datetime, batch: int) -> list[JourneyPosition]:
-    """Up to ``batch`` due positions of active journeys, oldest due first, row-locked."""
-    query = (
-        select(_P)
-        .join(Journey, Journey.id == _P.journey_id)
-        .where(Journey.status == JourneyStatus.active)
-        .where(_P.status.in_(MOVING), _P.due_at <= now)
-        .order_by(_P.due_at, _P.id)
-        .limit(batch)
-    )
-    if is_postgresql(session):
-        query = query.with_for_update(of=_P, skip_locked=True)
-    return list(session.scalars(query))
+    """Up to ``batch`` due positions of active journeys, row-locked: journey by journey, the
+    journey with the oldest due position first, each journey's oldest due first. One range of
+    the ``(journey_id, due_at)`` index per journey, so the due positions of a paused journey,
+    however many, are never read."""
+    earliest = select(func.min(_P.due_at)).where(_P.journey_id == Journey.id).scalar_subquery()
+    journeys = session.scalars(
+        select(Journey.id)
+        .where(Journey.status == JourneyStatus.active, earliest <= now)
+        .order_by(earliest, Journey.id)
+    ).all()
+    claimed: list[JourneyPosition] = []
+    for journey_id in journeys:
+        if len(claimed) >= batch:
+            break
+        query = (
+            select(_P)
+            .where(_P.journey_id == journey_id, _P.due_at <= now, _P.status.in_(MOVING))
+            .order_by(_P.due_at, _P.id)
+            .limit(batch - len(claimed))
+        )
+        if is_postgresql(session):
+            query = query.with_for_update(skip_locked=True)
+        claimed.extend(session.scalars(query))
+    return claimed
 
 
 def _versions(

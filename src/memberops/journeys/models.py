@@ -80,12 +80,14 @@ class JourneyVersion(TenantOwned, Base):
 
 class JourneyPosition(TenantOwned, Base):
     """One entry of a member into a journey: the version they follow to its end, the step they
-    are at and when it runs. ``entry_key`` (per the entry rule) makes entering idempotent."""
+    are at and when it runs. ``entry_key`` (per the entry rule) makes entering idempotent.
+    ``due_at`` is set exactly while the position moves (``active``, ``waiting``), so the index on
+    ``(journey_id, due_at)`` holds only what the worker may still claim, journey by journey."""
 
     __tablename__ = "journey_positions"
     __table_args__ = (
         UniqueConstraint("journey_id", "member_id", "entry_key"),
-        Index("ix_journey_positions_due", "status", "due_at"),
+        Index("ix_journey_positions_due", "journey_id", "due_at"),
         Index("ix_journey_positions_member", "tenant_id", "member_id"),
         Index("ix_journey_positions_step", "journey_id", "version", "status", "step"),
     )

@@ -86,7 +86,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("journey_positions", schema=None) as batch_op:
-        batch_op.create_index("ix_journey_positions_due", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_journey_positions_due", ["journey_id", "due_at"], unique=False)
         batch_op.create_index(
             "ix_journey_positions_member", ["tenant_id", "member_id"], unique=False
         )
