@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from memberops.api.app import create_app
+from memberops.campaigns.economics import CampaignEconomics
 from memberops.insights.rules import LayeringRules
 from memberops.insights.tags.rules import BehaviourRules
 from memberops.kernel import clock
@@ -41,6 +42,7 @@ CROWDS = "/api/v1/crowds"
 MESSAGES = "/api/v1/messages"
 WEBHOOKS = "/api/v1/webhooks"
 CAMPAIGNS = "/api/v1/campaigns"
+ECONOMICS = "/api/v1/campaign-economics"
 JOURNEYS = "/api/v1/journeys"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
@@ -1006,6 +1008,17 @@ CASES: dict[tuple[str, str], list[Case]] = {
             200,
             lambda c, a, w: Req("GET", f"{WEBHOOKS}/{_fresh_webhook(c, a)}/deliveries"),
             other_404="messaging.webhook_not_found",
+        )
+    ],
+    ("GET", ECONOMICS): [
+        Case(Permission.campaigns_read, READERS, 200, lambda c, a, w: Req("GET", ECONOMICS))
+    ],
+    ("PUT", ECONOMICS): [
+        Case(
+            Permission.campaigns_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req("PUT", ECONOMICS, json=CampaignEconomics().model_dump()),
         )
     ],
     ("POST", CAMPAIGNS): [

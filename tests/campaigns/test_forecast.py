@@ -21,7 +21,7 @@ from memberops.kernel import clock
 from memberops.loyalty.coupons.schemas import TemplateCreate
 from memberops.loyalty.coupons.templates import create_template
 from memberops.tenancy.access import Principal
-from tests.api.support import assert_problem
+from tests.api.support import assert_invalid, assert_problem
 from tests.campaigns import support
 from tests.campaigns.builders import DAY, Builder, campaign
 
@@ -122,6 +122,28 @@ def test_forecast_with_the_prior_lift(
         "8.60",
     )
     assert body["roi"] == pytest.approx((1_386 - 860) / 860)
+
+
+def test_the_tenants_economics_price_the_forecast(
+    client: TestClient, session: Session, tenant: Principal, admin: dict[str, str]
+) -> None:
+    """Saved through ``PUT /campaign-economics``: an SMS at 0.20 and a prior lift of 20 %. r1
+    buys with 0.6, r2 with 0.3: incremental ln 2 × 0.2 × 100.00 × 2 = 27.73; cost 7 × 0.20
+    + 10.00 × 0.9 = 10.40. A negative price is refused and changes nothing."""
+    draft = _tenant(session, tenant)
+    economics = "/api/v1/campaign-economics"
+    assert client.get(economics, headers=admin).json()["sms_cents"] == 5
+    wrong = client.put(economics, json={"sms_cents": -1}, headers=admin)
+    assert_invalid(wrong, ["body", "sms_cents"])
+    saved = client.put(economics, json={"sms_cents": 20, "prior_relative_lift": 0.2}, headers=admin)
+    assert saved.status_code == 200, saved.text
+    assert client.get(economics, headers=admin).json() == saved.json()
+    body = _forecast(client, admin, draft)
+    assert (body["relative_lift"], body["incremental_revenue"], body["cost"]) == (
+        0.2,
+        "27.73",
+        "10.40",
+    )
 
 
 def test_a_budget_takes_the_most_valuable_members_first(

@@ -1,11 +1,13 @@
-"""HTTP routes of the campaigns room: drafts, launch, cancel, what each member got, and a
-member's unsubscribe from a channel. Thin: the work is in ``service``."""
+"""HTTP routes of the campaigns room: drafts, launch, cancel, what each member got, a member's
+unsubscribe from a channel, and the tenant's campaign economics (message prices, prior lift).
+Thin: the work is in ``service``."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from memberops.campaigns import service
+from memberops.campaigns.economics import CampaignEconomics, load_economics
 from memberops.campaigns.guard_rails import Rules
 from memberops.campaigns.models import CampaignRecipient, Outcome
 from memberops.campaigns.schemas import (
@@ -23,6 +25,7 @@ from memberops.members import service as members
 from memberops.members.models import ConsentChannel
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
+from memberops.tenancy.sections import save_section
 
 router = APIRouter(tags=["campaigns"])
 
@@ -109,6 +112,22 @@ def unsubscribe(
     no, recorded as an unsubscribe (campaigns then skip them as ``unsubscribed``)."""
     members.get_member(session, principal, member_id)
     members.unsubscribe(session, principal, member_id, ConsentChannel(body.channel))
+
+
+@router.get("/campaign-economics", response_model=CampaignEconomics)
+def read_economics(session: SessionDep, principal: Reader) -> CampaignEconomics:
+    """What the forecast and the results price messages at, per channel in cents, and the
+    response lift the forecast assumes before any campaign was measured (defaults until
+    changed)."""
+    return load_economics(session, principal)
+
+
+@router.put("/campaign-economics", response_model=CampaignEconomics)
+def replace_economics(
+    body: CampaignEconomics, session: SessionDep, principal: Manager
+) -> CampaignEconomics:
+    """Replace the whole document (audited); forecasts and results read it from now on."""
+    return save_section(session, principal, body)
 
 
 def _recipient(row: CampaignRecipient, names: dict[int, str]) -> RecipientRead:
