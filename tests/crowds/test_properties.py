@@ -504,5 +504,8 @@ def test_the_compiled_query_selects_what_the_tree_says(
     with session.begin():
         query = compile_condition(session, tenant_id, parse_condition(tree), as_of=NOW)
         selected = set(session.scalars(query))
+        lean = compile_condition(session, tenant_id, parse_condition(tree), as_of=NOW, lean=True)
+        selected_lean = set(session.scalars(lean))
     expected = {p.id for p in active if evaluate(tree, p)}
     assert selected == expected, tree
+    assert selected_lean == expected, tree

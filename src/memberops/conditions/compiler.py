@@ -11,18 +11,19 @@ A field the registry does not know, an operator its kind does not take, or a val
 not fit is :class:`~memberops.conditions.errors.InvalidCondition` naming its path in the tree.
 """
 
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from memberops.conditions.anchor import anchored
 from memberops.conditions.errors import InvalidCondition
+from memberops.conditions.leaves import COMPARE, fails_missing, missing_meets, ranked
 from memberops.conditions.registry import Field, FieldSql, Join, Kind, Scope, get_field, subject
 from memberops.conditions.schemas import MAX_VALUES, AllOf, AnyOf, Condition, Leaf, Node, NotOf, Op
 from memberops.kernel import clock
@@ -35,14 +36,6 @@ RATIO_SCALE = 10_000
 MAX_DAYS = 36_500
 INT64 = 2**63 - 1
 MAX_TEXT = 200
-_COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
-    Op.eq: operator.eq,
-    Op.ne: operator.ne,
-    Op.gt: operator.gt,
-    Op.ge: operator.ge,
-    Op.lt: operator.lt,
-    Op.le: operator.le,
-}
 
 
 def _invalid(at: Loc, path: Loc, message: str) -> InvalidCondition:
@@ -224,7 +217,7 @@ def _ordered(kind: Kind, sql: FieldSql, op: Op, value: Any) -> ColumnElement[boo
         return column.in_(value)
     if op == Op.not_in:
         return column.not_in(value)
-    compared: ColumnElement[bool] = _COMPARE[op](left, right(value))
+    compared: ColumnElement[bool] = COMPARE[op](left, right(value))
     return compared
 
 
@@ -236,38 +229,6 @@ def _holds(sql: FieldSql, op: Op, value: Any) -> Any:
         return held if op == Op.eq else not_(held)
     held = sql.holds(list(value))
     return held if op == Op.in_ else not_(held)
-
-
-def _ranked(codes: ColumnElement[Any], choices: Sequence[str], op: Op, value: Any) -> Any:
-    """An ordinal leaf as the stored codes whose place meets it (``tier >= gold`` is ``tier IN
-    ('gold', 'platinum', 'diamond')``): false where no code is stored or it left the list."""
-    places = range(len(choices))
-    if op == Op.is_not_set:
-        return not_(_ranked(codes, choices, Op.is_set, None))
-    if op == Op.is_set:
-        wanted = list(places)
-    elif op == Op.between:
-        wanted = [place for place in places if value[0] <= place <= value[1]]
-    elif op in (Op.in_, Op.not_in):
-        wanted = [place for place in places if (place in value) == (op == Op.in_)]
-    else:
-        wanted = [place for place in places if _COMPARE[op](place, value)]
-    if not wanted:
-        return false()
-    return and_(codes.is_not(None), codes.in_([choices[place] for place in wanted]))
-
-
-def _missing_meets(kind: Kind, op: Op, value: Any, missing: int | bool) -> bool:
-    """Whether a member without the field's row — whose value is ``missing`` — meets the leaf."""
-    if kind == Kind.bool:
-        return missing == (value if op == Op.eq else not value)
-    if op in (Op.is_set, Op.is_not_set):
-        return op == Op.is_set
-    if op == Op.between:
-        return bool(value[0] <= missing <= value[1])
-    if op in (Op.in_, Op.not_in):
-        return (missing in value) == (op == Op.in_)
-    return bool(_COMPARE[op](missing, value))
 
 
 def _predicate(
@@ -282,13 +243,13 @@ def _predicate(
         column = _column(sql)
         stored = _predicate(field, replace(sql, missing=None), op, value, as_of, choices)
         found = and_(column.is_not(None), stored)
-        if _missing_meets(field.kind, op, value, sql.missing):
+        if missing_meets(field.kind, op, value, sql.missing):
             return or_(column.is_(None), found)
         return found
     if field.kind == Kind.set:
         return _holds(sql, op, value)
     if field.kind == Kind.ordinal and sql.codes is not None:
-        return _ranked(sql.codes, choices, op, value)
+        return ranked(sql.codes, choices, op, value)
     if field.kind == Kind.bool:
         holds = value if op == Op.eq else not value
         column = _column(sql)
@@ -310,6 +271,7 @@ class _Compiler:
     def __init__(self, scope: Scope, as_of: datetime, at: Loc) -> None:
         self.scope, self.as_of, self.at = scope, as_of, at
         self.joins: dict[str, Join] = {}
+        self.required: list[Join] = []  # joins whose row every selected member must have
 
     def node(self, node: Node, path: Loc) -> Any:
         if isinstance(node, AllOf):
@@ -339,6 +301,9 @@ class _Compiler:
             raise _invalid(self.at, (*path, "value"), str(exc)) from exc
         for join in sql.joins:
             self.joins.setdefault(join.key, join)
+        under_all = all(part == "all" or isinstance(part, int) for part in path)
+        if under_all and len(sql.joins) == 1 and fails_missing(field, sql, leaf.op, value):
+            self.required.append(sql.joins[0])
         return _predicate(field, sql, leaf.op, value, self.as_of, choices)
 
 
@@ -360,14 +325,21 @@ def compile_condition(
     *,
     as_of: datetime | None = None,
     at: Loc = (),
+    lean: bool = False,
 ) -> Select[int]:
     """``SELECT id`` of the tenant's active members the condition holds for; times in
     ``within_days`` count back from ``as_of`` (now when None). ``at`` prefixes the locations
-    of problems (``("body", "condition")``)."""
+    of problems (``("body", "condition")``). ``lean`` allows the form of :mod:`.anchor`, which
+    may not select from the members table: a caller may wrap it (count, order by its column,
+    use it as a subquery) but not add conditions on the members table."""
     base, moment = subject(), as_of or clock.now()
     scope = _scope(session, tenant_id, moment)
     compiler = _Compiler(scope, moment, at)
     predicate = compiler.node(condition.root, ())
+    joins = list(compiler.joins.values())
+    found = anchored(base, tenant_id, compiler.required, joins, predicate) if lean else None
+    if found is not None:
+        return found
     source: FromClause = base.table
     for join in compiler.joins.values():
         source = source.outerjoin(join.target, join.on)

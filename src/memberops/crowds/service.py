@@ -63,7 +63,7 @@ def _count(session: Session, rows: FromClause) -> int:
 def _compiled(session: Session, principal: Principal, document: Any, as_of: datetime) -> Any:
     condition = parse_condition(document, at=("body", "condition"))
     return compile_condition(
-        session, principal.tenant_id, condition, as_of=as_of, at=("body", "condition")
+        session, principal.tenant_id, condition, as_of=as_of, at=("body", "condition"), lean=True
     )
 
 
@@ -99,9 +99,8 @@ def preview(session: Session, principal: Principal, body: CrowdPreviewRequest) -
     principal.require(Permission.crowds_read)
     now = clock.now()
     ids = _compiled(session, principal, body.condition, now)
-    sample = (
-        list(session.scalars(ids.order_by(Member.id).limit(body.sample))) if body.sample else []
-    )
+    first = ids.order_by(ids.selected_columns[0]).limit(body.sample)
+    sample = list(session.scalars(first)) if body.sample else []
     return CrowdPreview(
         size=_count(session, ids.subquery()),
         sample=member_rows(session, principal, sample),
@@ -117,10 +116,14 @@ def get_crowd(session: Session, principal: Principal, crowd_id: int) -> Crowd:
     return crowd
 
 
-def member_ids(session: Session, principal: Principal, crowd: Crowd) -> Select[int]:
-    """The crowd's members now: its condition evaluated, or its frozen members still active."""
+def member_ids(
+    session: Session, principal: Principal, crowd: Crowd, *, lean: bool = False
+) -> Select[int]:
+    """The crowd's members now: its condition evaluated, or its frozen members still active.
+    ``lean``: for a caller that only wraps the query (see ``compile_condition``)."""
     if crowd.kind == CrowdKind.dynamic:
-        return compile_condition(session, principal.tenant_id, parse_condition(crowd.condition))
+        condition = parse_condition(crowd.condition)
+        return compile_condition(session, principal.tenant_id, condition, lean=lean)
     return (
         select(CrowdMember.member_id)
         .join(
@@ -134,7 +137,7 @@ def member_ids(session: Session, principal: Principal, crowd: Crowd) -> Select[i
 
 def counted(session: Session, principal: Principal, crowd: Crowd) -> Crowd:
     """The crowd with its size counted now (and stored)."""
-    crowd.size = _count(session, member_ids(session, principal, crowd).subquery())
+    crowd.size = _count(session, member_ids(session, principal, crowd, lean=True).subquery())
     crowd.counted_at = clock.now()
     session.flush()
     return crowd
@@ -285,7 +288,7 @@ def members_page(
 ) -> list[int]:
     """Member ids of the crowd now, by id, after the cursor."""
     crowd = get_crowd(session, principal, crowd_id)
-    ids = member_ids(session, principal, crowd).subquery()
+    ids = member_ids(session, principal, crowd, lean=True).subquery()
     query = select(ids.c[0])
     if after_id is not None:
         query = query.where(ids.c[0] > after_id)
@@ -295,8 +298,8 @@ def members_page(
 def overlap(session: Session, principal: Principal, crowd_id: int, other_id: int) -> OverlapRead:
     """How the two crowds' members overlap now."""
     first, second = get_crowd(session, principal, crowd_id), get_crowd(session, principal, other_id)
-    a = member_ids(session, principal, first).subquery()
-    b = member_ids(session, principal, second).subquery()
+    a = member_ids(session, principal, first, lean=True).subquery()
+    b = member_ids(session, principal, second, lean=True).subquery()
     size, other = _count(session, a), _count(session, b)
     both = _count(session, a.join(b, a.c[0] == b.c[0]))
     either = size + other - both

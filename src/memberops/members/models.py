@@ -41,6 +41,7 @@ PII_ATTRIBUTES = ("name", "nickname")
 
 #: Which rows are a tenant's members now (the partial index below holds exactly these).
 ACTIVE = "status = 'active'"
+INACTIVE = "status <> 'active'"
 
 
 class Member(TenantOwned, Base):
@@ -57,6 +58,15 @@ class Member(TenantOwned, Base):
             "id",
             postgresql_where=text(ACTIVE),
             sqlite_where=text(ACTIVE),
+        ),
+        # The few that are not (merged away, erased): a crowd counted from another member-owned
+        # table excludes these instead of reading every member (conditions.anchor).
+        Index(
+            "ix_members_inactive",
+            "tenant_id",
+            "id",
+            postgresql_where=text(INACTIVE),
+            sqlite_where=text(INACTIVE),
         ),
         # New members per day (the dashboard's trend).
         Index("ix_members_tenant_created_at", "tenant_id", "created_at"),
