@@ -12,8 +12,9 @@ What a field's SQL must hold to: a join adds at most one row per member (a one-t
 such as ``member_stats``, carrying ``tenant_id`` and ``member_id``; anything one-to-many is an
 ``EXISTS`` in the column instead); a joined field's column is NULL for a member without the row
 (a value such members have, as 0 orders, is ``missing``, not a ``COALESCE``); and a ``bool``
-field's expression is never NULL, but where ``missing`` stands in for it. NULL elsewhere means "not set" (no stats row, no
-birthday): comparisons are false on it, and ``is_not_set`` / ``not`` find it.
+field's expression is never NULL, but where ``missing`` stands in for it. NULL elsewhere means
+"not set" (no stats row, no birthday): comparisons are false on it, and ``is_not_set`` / ``not``
+find it.
 """
 
 from collections.abc import Callable, Mapping
