@@ -20,6 +20,8 @@ from memberops.campaigns.guard_rails import Rules, quiet_until
 from memberops.campaigns.models import CampaignRecipient
 from memberops.kernel import clock
 from memberops.messaging.models import Message, MessageStatus
+from memberops.messaging.schemas import MessageCreate
+from memberops.messaging.service import enqueue
 from memberops.tenancy.access import Principal
 from memberops.worker import deliver_outbox
 from tests.campaigns.support import LINKS, crowd, draft, seed
@@ -96,6 +98,34 @@ def test_cap_and_quiet_hours_across_overlapping_campaigns(
     assert _launch(session, tenant, everyone, "monday") == {"skipped": 20, "frequency_cap": 20}
     clock.advance(timedelta(minutes=2))  # 18:01: spring has left the window
     assert _launch(session, tenant, everyone, "monday again") == {"sent": 20}
+
+
+def test_journey_messages_count_towards_the_cap_and_other_messages_do_not(
+    session: Session, tenant: Principal
+) -> None:
+    """Two journey messages yesterday cap the first member; the second's are eight days old;
+    the third has one journey message and one the shop sent about an order (not marketing)."""
+    with session.begin():
+        ids = seed(session, tenant.tenant_id, 3)
+        everyone = crowd(session, tenant.tenant_id, ids, "everyone")
+    sent = {ids[0]: [(1, "journey:1:1:0:a"), (1, "journey:1:1:2:a")]}
+    sent[ids[1]] = [(8, "journey:1:1:0:b"), (8, "journey:1:1:2:b")]
+    sent[ids[2]] = [(1, "journey:2:1:0:c"), (1, "order:T1001:paid")]
+    for member_id, messages in sent.items():
+        for days, key in messages:
+            with clock.frozen(MONDAY - timedelta(days=days)), session.begin():
+                body = MessageCreate(channel="log", member_id=member_id, body="你好")
+                enqueue(session, tenant, body, key, link_base=LINKS)
+    assert _launch(session, tenant, everyone, "spring") == {
+        "sent": 2,
+        "skipped": 1,
+        "frequency_cap": 1,
+    }
+    with session.begin():
+        capped = session.scalars(
+            select(CampaignRecipient.member_id).where(CampaignRecipient.skip_reason.is_not(None))
+        ).all()
+    assert capped == [ids[0]]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ For each member the first rule that says no is the reason they are skipped, in t
 ``no_address`` (nothing to send the channel's message to), ``unsubscribed`` (they said no to
 the channel through an unsubscribe), ``no_consent`` (they never said yes to it), and
 ``frequency_cap`` (they already have ``frequency_cap`` campaign messages from the last
-``frequency_days`` days, counted from every campaign's recipients that were sent or deferred).
+``frequency_days`` days, counted from every campaign's recipients that were sent or deferred and
+from every journey's messages).
 Consent is asked of the channels that reach a person (SMS, email, WeChat); the log and webhook
 channels hand messages to the merchant's own systems, which answer for their own consent.
 
@@ -16,7 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlalchemy.types import String
 
@@ -25,8 +36,12 @@ from memberops.identity.models import Identity
 from memberops.kernel.settings import Settings
 from memberops.members.models import Consent, ConsentChannel
 from memberops.members.service import UNSUBSCRIBE_SOURCE
+from memberops.messaging.models import Message
 from memberops.messaging.service import ADDRESS_TYPES
 
+#: How a journey's messages' idempotency keys begin (``journeys.effects`` keys them so): the
+#: frequency cap counts them as it counts campaign messages.
+JOURNEY_KEY_PREFIX = "journey:"
 #: Outcomes that put a message in the outbox (and count towards the frequency cap).
 MESSAGED = (Outcome.sent.value, Outcome.deferred.value)
 
@@ -139,18 +154,27 @@ def consent_join(
 def recent_counts(
     tenant_id: int, campaign_id: int | None, since: datetime, member_id: int | None = None
 ) -> Subquery:
-    """Campaign messages per member since ``since``, from every campaign but ``campaign_id``
-    (None: from every campaign), of ``member_id`` only when given (a journey's one send)."""
-    query = (
-        select(CampaignRecipient.member_id, func.count().label("n"))
-        .where(CampaignRecipient.tenant_id == tenant_id)
-        .where(CampaignRecipient.outcome.in_(MESSAGED), CampaignRecipient.decided_at >= since)
+    """Messages per member since ``since`` that count towards the frequency cap: every
+    campaign's sent and deferred recipients but ``campaign_id``'s (None: every campaign's), and
+    every journey's messages; of ``member_id`` only when given (a journey's one send)."""
+    campaigns = select(CampaignRecipient.member_id).where(
+        CampaignRecipient.tenant_id == tenant_id,
+        CampaignRecipient.outcome.in_(MESSAGED),
+        CampaignRecipient.decided_at >= since,
     )
     if campaign_id is not None:
-        query = query.where(CampaignRecipient.campaign_id != campaign_id)
+        campaigns = campaigns.where(CampaignRecipient.campaign_id != campaign_id)
+    journeys = select(Message.member_id).where(
+        Message.tenant_id == tenant_id,
+        Message.created_at >= since,
+        Message.idempotency_key.startswith(JOURNEY_KEY_PREFIX, autoescape=True),
+    )
     if member_id is not None:
-        query = query.where(CampaignRecipient.member_id == member_id)
-    return query.group_by(CampaignRecipient.member_id).subquery("recent")
+        campaigns = campaigns.where(CampaignRecipient.member_id == member_id)
+        journeys = journeys.where(Message.member_id == member_id)
+    contacts = union_all(campaigns, journeys).subquery("contacts")
+    counted = select(contacts.c.member_id, func.count().label("n")).group_by(contacts.c.member_id)
+    return counted.subquery("recent")
 
 
 def skip_reason(

@@ -13,10 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, literal, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from memberops.campaigns.guard_rails import (
+    JOURNEY_KEY_PREFIX,
     Rules,
     address,
     consent_join,
@@ -32,14 +33,14 @@ from memberops.loyalty.coupons.models import CouponSource
 from memberops.loyalty.coupons.service import issue_coupon
 from memberops.loyalty.points.service import grant_bonus
 from memberops.members.models import Consent, Member
-from memberops.messaging.models import Message
 from memberops.messaging.schemas import MessageCreate
 from memberops.messaging.service import enqueue
 from memberops.tenancy.access import Principal
 
 log = logging.getLogger("memberops.journeys")
-#: The prefix of every key a journey's effects carry (and of its messages' idempotency keys).
-KEY_PREFIX = "journey:"
+#: The prefix of every key a journey's effects carry (and of its messages' idempotency keys,
+#: which the campaigns' frequency cap counts by it).
+KEY_PREFIX = JOURNEY_KEY_PREFIX
 
 
 @dataclass(frozen=True)
@@ -68,24 +69,13 @@ def holds(run: Run, step: BranchStep, member_id: int) -> bool:
     return run.session.scalar(select(query.where(Member.id == member_id).exists())) or False
 
 
-def _journey_messages(run: Run, member_id: int, since: datetime) -> ColumnElement[int]:
-    """The member's journey messages since ``since``: they count towards the cap as much as
-    campaign messages do."""
-    return (
-        select(func.count(Message.id))
-        .where(Message.tenant_id == run.principal.tenant_id, Message.member_id == member_id)
-        .where(Message.idempotency_key.startswith(KEY_PREFIX), Message.created_at >= since)
-        .scalar_subquery()
-    )
-
-
 def refusal(run: Run, member_id: int, channel: str) -> str | None:
     """The first guard rail that refuses the member a message on ``channel`` (None: none)."""
     tenant, since = run.principal.tenant_id, run.now - run.rules.window
     member, on = literal(member_id), literal(channel)
     to = address(tenant, member, on)
     recent = recent_counts(tenant, None, since, member_id)
-    sent = func.coalesce(recent.c.n, 0) + _journey_messages(run, member_id, since)
+    sent = func.coalesce(recent.c.n, 0)
     query = (
         select(skip_reason(on, to, sent, run.rules))
         .select_from(Member)
