@@ -13,15 +13,15 @@ keeps the usual form.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, exists, not_, select
+from sqlalchemy import ColumnElement, FromClause, Select, Table, exists, not_, select
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 from memberops.conditions.registry import Join, Subject
 
 
 def _keyed(target: Any) -> bool:
-    """A member-owned table: it carries ``tenant_id`` and ``member_id``."""
-    return isinstance(target, Table) and {"tenant_id", "member_id"} <= set(target.c.keys())
+    """A member-owned table (or an alias of one): it carries ``tenant_id`` and ``member_id``."""
+    return isinstance(target, FromClause) and {"tenant_id", "member_id"} <= set(target.c.keys())
 
 
 def _reads_members(members: Table, clauses: Sequence[ColumnElement[Any]]) -> bool:

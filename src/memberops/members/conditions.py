@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Table, cast, exists, func, literal
+from sqlalchemy import ColumnElement, Integer, Table, and_, cast, func, literal
 
 from memberops.conditions.registry import (
     Field,
     FieldSql,
+    Join,
     Kind,
     Scope,
     Subject,
@@ -21,6 +22,7 @@ from memberops.members.models import Consent, ConsentChannel, Gender, Member, Me
 from memberops.tenancy.models import Tenant
 
 _MEMBERS: Table = Member.__table__  # type: ignore[assignment]
+_CONSENTS: Table = Consent.__table__  # type: ignore[assignment]
 SUBJECT = Subject(_MEMBERS, _MEMBERS.c.status == MemberStatus.active.value)
 
 
@@ -58,16 +60,19 @@ def _age(scope: Scope) -> FieldSql:
 
 
 def _consent(channel: ConsentChannel) -> Callable[[Scope], FieldSql]:
-    """Agreed to messages on ``channel`` (false: refused, or never asked)."""
+    """Agreed to messages on ``channel`` (false: refused, or never asked). A member has at most
+    one consent row per channel, so it is a join — of its own alias of the table, so that a
+    tree naming two channels joins each — and a count of those who agreed can be read from
+    those rows (``conditions.anchor``)."""
+    rows = _CONSENTS.alias(f"consent_{channel.value}")
 
     def sql(scope: Scope) -> FieldSql:
-        agreed = exists().where(
-            Consent.tenant_id == scope.tenant_id,
-            Consent.member_id == scope.member.c.id,
-            Consent.channel == channel.value,
-            Consent.granted.is_(True),
+        on = and_(
+            rows.c.tenant_id == scope.tenant_id,
+            rows.c.member_id == scope.member.c.id,
+            rows.c.channel == channel.value,
         )
-        return FieldSql(agreed)
+        return FieldSql(rows.c.granted, joins=(Join(rows.name, rows, on),), missing=False)
 
     return sql
 
