@@ -16,6 +16,7 @@ from memberops.console.pages import (  # noqa: F401  (registers the pages)
     campaigns,
     crowds,
     insights,
+    journeys,
     login,
     loyalty,
     member,

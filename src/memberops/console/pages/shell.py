@@ -110,6 +110,7 @@ SECTIONS = (
     ("nav.insights", "/insights"),
     ("nav.crowds", "/crowds"),
     ("nav.campaigns", "/campaigns"),
+    ("nav.journeys", "/journeys"),
     ("nav.loyalty", "/loyalty"),
 )
 

