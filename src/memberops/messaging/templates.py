@@ -12,6 +12,7 @@ itself: the caller fills :class:`MessageContext`; a member's own name and nickna
 from the member record when the caller leaves them out.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -107,9 +108,12 @@ def used_names(source: str) -> set[str]:
 Renderer = Callable[[dict[str, Any], Links], str]
 
 
+@functools.lru_cache(maxsize=256)
 def renderer(part: str, source: str) -> Renderer:
     """The template checked and compiled once, to render with many members' fields (a bulk
-    enqueue renders one template for each member of a campaign)."""
+    enqueue renders one template for each member of a campaign); the last few hundred
+    templates are kept compiled, since a journey's step sends the same text member after
+    member, one enqueue each."""
     check(part, source)
     template = _ENV.from_string(source)
 
