@@ -11,7 +11,9 @@ logged, recorded on its run and tried again later the same day; it never stops t
 
 Every ``outbox_poll_seconds`` it also starts the scheduled campaigns that are due, gives
 campaign offers and finishes campaigns with nothing left to send (``campaigns.jobs``), and
-enters and advances the members of active journeys (``journeys.jobs``).
+enters and advances the members of active journeys (``journeys.jobs``). Once a local month
+per tenant, beside the daily jobs and through the same claims (keyed by the month's first
+day), it reviews the VIP community groups (``community.review``).
 
 Between daily rounds (every ``worker_poll_seconds``) the worker delivers the messaging outbox
 every ``outbox_poll_seconds`` — at once again while batches come back full — through
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity import stats
 from memberops.campaigns import jobs as campaigns
+from memberops.community import review as community
 from memberops.insights import jobs as insights
 from memberops.journeys import jobs as journeys
 from memberops.kernel import clock, schedule
@@ -67,6 +70,17 @@ DAILY_JOBS = (
     DailyJob("stats.rebuild", _rebuild_stats),
     DailyJob("insights.daily", lambda f, p: insights.run_daily(f, p).describe()),
 )
+
+
+def _review_vip(factory: Factory, principal: Principal) -> str:
+    with factory.begin() as session:
+        done = community.run_review(session, principal, clock.now())
+    return f"VIP review: {done.invited} invited, {done.removed} removed"
+
+
+#: Jobs run once a month per tenant, on the first day its daily jobs run: their claim's day is
+#: the local month's first day (``kernel.schedule``), so a month runs them once.
+MONTHLY_JOBS = (DailyJob("community.review", _review_vip),)
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,29 @@ def run_due(factory: Factory, settings: Settings) -> list[Outcome]:
     return outcomes
 
 
+def run_monthly(factory: Factory, settings: Settings) -> list[Outcome]:
+    """Run every monthly job not yet run for the tenant's local month (from ``daily_jobs_at``
+    of any of its days, so the first of the month, or the first day a worker polls); what was
+    run."""
+    now, policy = clock.now(), _policy(settings)
+    with factory.begin() as session:
+        tenants = tenancy.list_tenants(session)
+    outcomes = []
+    for tenant in tenants:
+        local = now.astimezone(ZoneInfo(tenant.timezone))
+        if local.time() < settings.daily_jobs_at:
+            continue
+        month = local.date().replace(day=1)
+        for job in MONTHLY_JOBS:
+            with factory.begin() as session:
+                if not schedule.claim(session, tenant.id, job.name, month, policy):
+                    continue
+            outcome = _run_job(factory, tenant, job, month)
+            log.info("%s %s %s: %s", tenant.name, job.name, outcome.day, outcome.summary)
+            outcomes.append(outcome)
+    return outcomes
+
+
 def _deliver(factory: Factory, settings: Settings, channels: Channels) -> bool:
     """One outbox batch; whether it was full (more may be due at once)."""
     try:
@@ -170,6 +207,7 @@ def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
             if time.monotonic() >= daily_due:
                 try:
                     run_due(factory, settings)
+                    run_monthly(factory, settings)
                 except Exception:  # the database may be back by the next round
                     log.exception("worker round failed")
                 daily_due = time.monotonic() + settings.worker_poll_seconds

@@ -15,6 +15,7 @@ from memberops.api import problems
 from memberops.api.limits import BodySizeLimit
 from memberops.campaigns.api import router as campaigns_router
 from memberops.campaigns.results_api import router as campaign_results_router
+from memberops.community.api import router as community_router
 from memberops.crowds.api import router as crowds_router
 from memberops.dashboard.api import router as dashboard_router
 from memberops.identity.api import router as members_router
@@ -109,6 +110,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         campaigns_router,
         campaign_results_router,
         journeys_router,
+        community_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

@@ -254,6 +254,9 @@ def _predicate(
         holds = value if op == Op.eq else not value
         column = _column(sql)
         return column if holds else not_(column)
+    own = sql.compare(op, value) if sql.compare is not None else None
+    if own is not None:
+        return own
     present = _present(sql)
     if op == Op.is_set:
         return present

@@ -96,7 +96,9 @@ class FieldSql:
     ``codes`` is an ordinal field's stored code, whose place in ``choices`` the column is (a
     comparison becomes ``codes IN (…)``); ``missing`` is the value of a member without the
     joined row (0 for a count) when the column is the stored one, NULL there (the compiler
-    then asks for NULL only when ``missing`` meets the leaf)."""
+    then asks for NULL only when ``missing`` meets the leaf). ``compare(op, value)`` is a
+    field's own predicate for a comparison, never NULL, when it has one cheaper than computing
+    the value on every row (an age as a range of birthdays); None leaves it to the compiler."""
 
     column: ColumnElement[Any] | None
     denominator: ColumnElement[Any] | None = None
@@ -105,6 +107,7 @@ class FieldSql:
     holds: Callable[[list[Any]], ColumnElement[bool]] | None = None
     codes: ColumnElement[Any] | None = None
     missing: int | bool | None = None
+    compare: Callable[[Op, Any], ColumnElement[bool] | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 condition selects from: this tenant's members, of whom only active ones count (a merged-away
 record lives on in its survivor; an erased one is nobody's audience)."""
 
+from calendar import monthrange
 from collections.abc import Callable
+from datetime import MAXYEAR, MINYEAR, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from memberops.conditions.registry import (
     register,
     register_subject,
 )
+from memberops.conditions.schemas import Op
 from memberops.members.models import Consent, ConsentChannel, Gender, Member, MemberStatus
 from memberops.tenancy.models import Tenant
 
@@ -44,6 +47,45 @@ def _birthday_month(scope: Scope) -> FieldSql:
     return FieldSql(month)
 
 
+def _latest(year: int, month: int, day: int) -> date | None:
+    """The latest day on or before ``year-month-day`` (Feb 29 of a common year: Feb 28)."""
+    if not MINYEAR <= year <= MAXYEAR:
+        return None
+    return date(year, month, min(day, monthrange(year, month)[1]))
+
+
+def _age_range(birthday: ColumnElement[Any], today: date) -> Callable[[Op, Any], Any]:
+    """An age comparison as a range of birthdays, so no row computes its age. Aged at least
+    ``n`` (n >= 1) is born on or before today ``n`` years ago; at most ``n`` (n >= 0) is born
+    after today ``n + 1`` years ago — the YYYYMMDD difference's own rule, Feb 29 included
+    (a date is before another exactly when its YYYYMMDD number is smaller). Other operators
+    and ages, and bounds outside the calendar, are left to the compiler."""
+
+    def at_least(n: int) -> Any:
+        latest = _latest(today.year - n, today.month, today.day) if n >= 1 else None
+        return None if latest is None else birthday <= latest
+
+    def at_most(n: int) -> Any:
+        latest = _latest(today.year - n - 1, today.month, today.day) if n >= 0 else None
+        return None if latest is None else birthday > latest
+
+    def compare(op: Op, value: Any) -> Any:
+        bounds = {
+            Op.ge: lambda: [at_least(value)],
+            Op.gt: lambda: [at_least(value + 1)],
+            Op.le: lambda: [at_most(value)],
+            Op.lt: lambda: [at_most(value - 1)],
+            Op.eq: lambda: [at_least(value), at_most(value)],
+            Op.between: lambda: [at_least(value[0]), at_most(value[1])],
+        }.get(op)
+        found = [] if bounds is None else bounds()
+        if not found or any(bound is None for bound in found):
+            return None
+        return and_(birthday.is_not(None), *found)
+
+    return compare
+
+
 def _age(scope: Scope) -> FieldSql:
     """Whole years from the birthday to the evaluation day in the tenant's timezone, by the
     YYYYMMDD difference: (20261203 - 19900315) // 10000 = 36 on either backend."""
@@ -56,7 +98,8 @@ def _age(scope: Scope) -> FieldSql:
         if scope.postgresql
         else cast(func.strftime("%Y%m%d", birthday), Integer)
     )
-    return FieldSql((literal(today_number) - born) // 10_000)
+    age = (literal(today_number) - born) // 10_000
+    return FieldSql(age, compare=_age_range(birthday, today))
 
 
 def _consent(channel: ConsentChannel) -> Callable[[Scope], FieldSql]:

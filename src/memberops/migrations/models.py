@@ -2,6 +2,7 @@
 
 from memberops.activity import models as activity_models
 from memberops.campaigns import models as campaigns_models
+from memberops.community import models as community_models
 from memberops.crowds import models as crowds_models
 from memberops.identity import models as identity_models
 from memberops.imports import models as imports_models
@@ -41,5 +42,6 @@ ROOM_MODELS = (
     messaging_models,
     campaigns_models,
     journeys_models,
+    community_models,
 )
 metadata = Base.metadata
