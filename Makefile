@@ -11,6 +11,9 @@ PORT ?= 8000
 # ~210,000 actions through the rooms' services, orders and events in bulk, about 2.5 minutes
 # on SQLite; `make run DEMO_MEMBERS=2000` starts in seconds).
 DEMO_MEMBERS ?= 20000
+# The demo clock (docs/operations.md): the console lets an admin move time forward so journeys
+# run without waiting; `make run DEMO_CLOCK=false` serves the demo on the real clock only.
+DEMO_CLOCK ?= true
 
 .PHONY: run test check unit browser bench docs clean
 
@@ -26,7 +29,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/memberops init --demo-admin
 	$(BIN)/memberops demo --if-empty --members $(DEMO_MEMBERS)
-	$(BIN)/memberops serve --host $(HOST) --port $(PORT)
+	MEMBEROPS_DEMO_CLOCK=$(DEMO_CLOCK) $(BIN)/memberops serve --host $(HOST) --port $(PORT)
 
 ## test: set up, run the static checks, then the whole test suite
 test: check browser unit

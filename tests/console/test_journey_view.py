@@ -1,18 +1,25 @@
 """What the journey pages draw, without a browser: the steps as an indented tree with their
 parameters in words and the members at each, the figures, the bar chart of the counts, the
-editor's kinds read from the journeys room's models and the document its entries make."""
+editor's kinds read from the journeys room's models and the document its entries make, and the
+demo clock's move (an hour at a time, a journeys round after each)."""
 
+import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
 
-from memberops.console import journey_charts, journey_form, journey_view
+from memberops.console import demo_clock, journey_charts, journey_form, journey_view
 from memberops.console.i18n import LOCALES, catalogue, translate
+from memberops.console.pages import demo_clock as clock_control
 from memberops.console.pages.journeys.detail import offered
 from memberops.journeys.definition import Step, Trigger
+from memberops.journeys.jobs import Round
 from memberops.journeys.models import EntryRule, JourneyStatus
 from memberops.journeys.schemas import JourneyReport, StepCount
+from memberops.kernel import clock
+from memberops.kernel.settings import Settings
 
 
 def _t(key: str, **values: object) -> str:
@@ -27,7 +34,7 @@ STEPS: list[dict[str, Any]] = [
         "no": 4,
     },
     {"type": "send", "channel": "sms", "body": "hi {{ name }}"},
-    {"type": "wait", "days": 3, "at": "09:00"},
+    {"type": "wait", "days": 3, "hours": 0, "at": "09:00:00"},
     {"type": "add_tag", "tag_id": 5},
 ]
 REPORT = JourneyReport(
@@ -163,3 +170,47 @@ def test_moving_a_step_stays_within_the_list() -> None:
     assert journey_form.moved([1, 2, 3], 2, -1) == [1, 3, 2]
     assert journey_form.moved([1, 2, 3], 0, -1) == [1, 2, 3]
     assert journey_form.moved([1, 2, 3], 2, 1) == [1, 2, 3]
+
+
+@pytest.fixture
+def unshifted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "_offset", [timedelta(0)])
+
+
+@pytest.mark.usefixtures("unshifted")
+def test_the_demo_clock_moves_an_hour_at_a_time_with_a_round_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[datetime] = []
+
+    def round_(factory: object, settings: Settings) -> Round:
+        seen.append(clock.now())
+        return Round(entered=2, advanced=3)
+
+    monkeypatch.setattr(demo_clock.journeys, "run_round", round_)
+    on = Settings(demo_clock=True)
+    moved = demo_clock.move(None, on, timedelta(days=1, minutes=30))  # type: ignore[arg-type]
+    assert (moved.rounds, moved.entered, moved.advanced) == (25, 50, 75)
+    assert clock.offset() == timedelta(days=1, minutes=30)
+    gaps = {b - a for a, b in itertools.pairwise(seen)}
+    assert all(timedelta(minutes=29) < gap < timedelta(hours=1, seconds=5) for gap in gaps)
+    assert moved.now >= datetime.now(UTC) + timedelta(days=1, minutes=29)
+
+
+@pytest.mark.usefixtures("unshifted")
+def test_the_demo_clock_is_refused_when_off_or_too_far() -> None:
+    with pytest.raises(ValueError, match="off"):
+        demo_clock.move(None, Settings(), timedelta(hours=1))  # type: ignore[arg-type]
+    on = Settings(demo_clock=True)
+    for wrong in (timedelta(0), timedelta(days=61)):
+        with pytest.raises(ValueError, match="up to 60 days"):
+            demo_clock.move(None, on, wrong)  # type: ignore[arg-type]
+    assert clock.offset() == timedelta(0)
+    assert Settings().demo_clock is False
+
+
+def test_the_clock_control_reads_hours_and_days() -> None:
+    assert clock_control.delta(" 3 ", "days") == timedelta(days=3)
+    assert clock_control.delta("5", "hours") == timedelta(hours=5)
+    with pytest.raises(ValueError, match="invalid literal"):
+        clock_control.delta("soon", "days")

@@ -174,3 +174,73 @@ def test_an_analyst_sees_journeys_but_cannot_change_them(page: Page, shop: Shop)
     expect(page.get_by_role("button", name=re.compile("演示时钟"))).to_have_count(0)
     page.goto(f"{shop.base}/console/journeys/99999")
     expect(page.get_by_text("没有旅程 99999")).to_be_visible()
+
+
+def _move_clock(page: Page, days: int) -> None:
+    """Move the demo clock forward from the header and wait for the page drawn again."""
+    button = page.get_by_role("button", name=re.compile("演示时钟"))
+    before = button.inner_text()
+    button.click()
+    dialog = page.locator(".demo-clock")
+    dialog.get_by_label("前进").fill(str(days))
+    dialog.get_by_role("button", name="天").click()
+    dialog.get_by_role("button", name="前进").click()
+    expect(button).not_to_have_text(before, timeout=120_000)  # the page, drawn again
+    expect(dialog).to_have_count(0)
+
+
+def _birthday_journey(shop: Shop) -> str:
+    body = {
+        "name": "生日前三天",
+        "trigger": {"type": "birthday", "days_before": 3, "at": "09:00"},
+        "entry_rule": "every_time",
+        "steps": [
+            {"type": "issue_coupon", "coupon_template_id": shop.coupon_id},
+            {"type": "wait", "days": 3, "at": "09:00"},
+            {"type": "send", "channel": "log", "body": "生日快乐 {{ name }}"},
+        ],
+    }
+    with shop.client() as client:
+        created = client.post("/journeys", json=body)
+        assert created.status_code == 201, created.text
+        journey_id: str = created.json()["id"]
+        assert client.post(f"/journeys/{journey_id}:activate").status_code == 200
+    return journey_id
+
+
+def test_the_demo_clock_runs_a_journey_and_an_edit_makes_a_new_version(
+    page: Page, shop: Shop, tmp_path: Path
+) -> None:
+    journey_id = _birthday_journey(shop)
+    login(page, shop.base, ADMIN)
+    page.goto(f"{shop.base}/console/journeys/{journey_id}")
+    expect(_figure(page, "entered")).to_have_text("0")
+    _move_clock(page, 5)
+    report = _counts_match_the_api(page, shop, journey_id)
+    assert report["entered"] > 0
+    assert {s["step"] for s in report["at_steps"]} <= {1}  # waiting for the birthday itself
+    expect(page.locator(".journey-tree [data-step='1']")).to_contain_text(
+        "天数: 3 · 时间点（HH:MM）: 09:00"
+    )
+    page.get_by_role("button", name="编辑步骤").click()
+    page.wait_for_url(f"**/console/journeys/{journey_id}/edit")
+    editor = page.locator(".journey-editor")
+    expect(editor.locator(".journey-step-form")).to_have_count(3)
+    editor.get_by_role("button", name="添加步骤").click()
+    steps = editor.locator(".journey-step-form")
+    expect(steps).to_have_count(4)
+    steps.nth(3).get_by_label("正文").fill("礼物已送达")
+    steps.nth(3).get_by_role("button", name="上移").click()
+    expect(steps.nth(2).get_by_label("正文")).to_have_value("礼物已送达")
+    steps.nth(0).get_by_role("button", name="删除步骤").click()
+    expect(steps).to_have_count(3)
+    with page.expect_navigation():
+        editor.get_by_role("button", name="保存旅程").click()
+    with shop.client() as client:
+        saved = client.get(f"/journeys/{journey_id}").json()
+    assert saved["version"] == 2
+    assert [s["type"] for s in saved["steps"]] == ["wait", "send", "send"]
+    assert saved["steps"][1]["body"] == "礼物已送达"
+    expect(page.locator(".journey-title")).to_be_visible()
+    expect(page.get_by_text("版本 2", exact=True)).to_be_visible()
+    expect(page.locator(".journey-counts")).to_contain_text("版本 1 · 步骤 2（等待）")

@@ -60,3 +60,34 @@ def test_naive_datetime_is_refused() -> None:
 def test_advance_needs_a_frozen_clock() -> None:
     with pytest.raises(RuntimeError, match="frozen clock"):
         clock.advance(timedelta(seconds=1))
+
+
+@pytest.fixture
+def unshifted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean offset for the test, whatever a shift in it does."""
+    monkeypatch.setattr(clock, "_offset", [timedelta(0)])
+
+
+@pytest.mark.usefixtures("unshifted")
+def test_shift_moves_the_process_clock_forward() -> None:
+    assert clock.offset() == timedelta(0)
+    before = clock.now()
+    moved = clock.shift(timedelta(days=3))
+    assert clock.offset() == timedelta(days=3)
+    assert moved - before >= timedelta(days=3)
+    assert clock.now() - before >= timedelta(days=3)
+    assert clock.now().tzinfo is UTC
+    clock.shift(timedelta(hours=2))
+    assert clock.offset() == timedelta(days=3, hours=2)
+
+
+@pytest.mark.usefixtures("unshifted")
+def test_shift_goes_forward_only_and_a_frozen_clock_ignores_it() -> None:
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.shift(timedelta(seconds=-1))
+    clock.shift(timedelta(days=30))
+    with clock.frozen(START):
+        assert clock.now() == START
+        clock.advance(timedelta(hours=1))
+        assert clock.now() == START + timedelta(hours=1)
+    assert clock.now() > datetime.now(UTC) + timedelta(days=29)

@@ -9,6 +9,7 @@ indented one level under it (nested branches add a level each).
 """
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ Translate = Callable[..., str]
 Names = Mapping[tuple[str, int], str]
 #: Longest condition shown in a branch's summary.
 CONDITION_LENGTH = 120
+#: Parts of a duration: a zero one is left unsaid (a stored wait keeps ``"hours": 0``).
+_DURATION = frozenset({"days", "hours", "minutes"})
 #: Fields that point at a row of another room, and the kind of its name.
 _REFS = {"coupon_template_id": "coupon", "tag_id": "tag", "crowd_id": "crowd"}
 
@@ -75,7 +78,10 @@ def _value(name: str, value: Any, names: Names, t: Translate) -> str:
     if name == "condition" or isinstance(value, dict | list):
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= CONDITION_LENGTH else text[: CONDITION_LENGTH - 1] + "…"
-    return str(value)
+    text = str(value)
+    if re.fullmatch(r"\d{2}:\d{2}:00", text):  # a stored time of day, to the minute
+        return text[:5]
+    return text
 
 
 def describe(
@@ -86,6 +92,8 @@ def describe(
     parts = []
     for name, value in document.items():
         if name in ("type", "yes", "no") or value is None or value == "":
+            continue
+        if name in _DURATION and value == 0:
             continue
         parts.append(f"{named(t, 'journeys.field', name)}: {_value(name, value, names, t)}")
     if document.get("type") == "branch":

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         description="`memberops serve` runs the worker in a thread beside the server (what "
         "`make run` wants); turn off where `memberops worker` runs as a process of its own.",
     )
+    demo_clock: bool = Field(
+        default=False,
+        description="A demo's console lets admins move the clock forward by hours or days "
+        "(journeys then run at once); the move lasts until the process stops. Never in "
+        "production: every time the process reads moves with it.",
+    )
     worker_poll_seconds: float = Field(
         default=60, gt=0, description="Worker's pause between rounds."
     )

@@ -16,6 +16,7 @@ from nicegui import app, events, ui
 from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.console.i18n import LOCALES, supported, translate
+from memberops.console.pages import demo_clock
 from memberops.console.viewer import Viewer, build_viewer
 from memberops.tenancy import users
 
@@ -127,6 +128,7 @@ def frame(viewer: Viewer, title: str, section: str = "") -> None:
                 f"text-white no-underline text-sm font-medium border-b-2 pb-0.5 {mark}"
             )
         ui.space()
+        demo_clock.control(viewer)
         _tenant_picker(viewer)
         ui.toggle(
             {locale: translate(viewer.locale, f"lang.{locale}") for locale in LOCALES},
