@@ -37,10 +37,11 @@ def _column(name: str) -> Callable[[Scope], FieldSql]:
 
 
 def _birthday_month(scope: Scope) -> FieldSql:
-    """The month (1-12) of the birthday: SQLite keeps dates as ``YYYY-MM-DD`` text."""
+    """The month (1-12) of the birthday: SQLite keeps dates as ``YYYY-MM-DD`` text; on
+    PostgreSQL ``date_part`` (a float) costs a crowd's scan less than ``extract`` (a numeric)."""
     birthday = scope.member.c.birthday
     month: ColumnElement[Any] = (
-        cast(func.extract("month", birthday), Integer)
+        cast(func.date_part("month", birthday), Integer)
         if scope.postgresql
         else cast(func.strftime("%m", birthday), Integer)
     )
