@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from memberops.community.models import CommunityGroup
 from memberops.conditions.compiler import check_condition
 from memberops.crowds.models import Crowd
 from memberops.insights.tags.models import Tag, TagKind
@@ -14,6 +15,7 @@ from memberops.journeys.definition import (
     CouponStep,
     CrowdTrigger,
     Definition,
+    GroupStep,
     SendStep,
     TagStep,
 )
@@ -69,6 +71,12 @@ def _check_step(session: Session, principal: Principal, index: int, step: Any) -
         tag = session.scalar(tenant_scope(principal, Tag).where(Tag.id == step.tag_id))
         if tag is None or tag.kind != TagKind.manual:
             raise invalid([*at, "tag_id"], f"no manual tag {step.tag_id} in this tenant")
+    elif isinstance(step, GroupStep) and step.group_id is not None:
+        query = tenant_scope(principal, CommunityGroup).where(CommunityGroup.id == step.group_id)
+        group = session.scalar(query.where(CommunityGroup.kind == step.kind))
+        if group is None:
+            message = f"no {step.kind} community group {step.group_id} in this tenant"
+            raise invalid([*at, "group_id"], message)
 
 
 def _check_template(at: list[str | int], part: str, source: str) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from memberops.community.models import GroupKind
 from memberops.insights.lifecycle.models import Stage
 from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
@@ -143,12 +144,22 @@ class TagStep(_Strict):
     tag_id: Id
 
 
+class GroupStep(_Strict):
+    """Put the member in a community group of ``kind`` — the series of ``group_id``, or the
+    tenant's first group of the kind — or take them off their group of the kind (of
+    ``group_id`` only, when given)."""
+
+    type: Literal["add_to_group", "remove_from_group"]
+    kind: GroupKind = GroupKind.vip
+    group_id: Id | None = None
+
+
 class ExitStep(_Strict):
     type: Literal["exit"]
 
 
 Step = Annotated[
-    WaitStep | BranchStep | SendStep | CouponStep | PointsStep | TagStep | ExitStep,
+    WaitStep | BranchStep | SendStep | CouponStep | PointsStep | TagStep | GroupStep | ExitStep,
     Field(discriminator="type"),
 ]
 

@@ -25,9 +25,17 @@ from memberops.campaigns.guard_rails import (
     recent_counts,
     skip_reason,
 )
+from memberops.community.service import group_of_kind, invite, remove
 from memberops.conditions.compiler import compile_condition, parse_condition
 from memberops.insights.tags.membership import tag_member, untag_member
-from memberops.journeys.definition import BranchStep, CouponStep, PointsStep, SendStep, TagStep
+from memberops.journeys.definition import (
+    BranchStep,
+    CouponStep,
+    GroupStep,
+    PointsStep,
+    SendStep,
+    TagStep,
+)
 from memberops.journeys.models import JourneyPosition
 from memberops.loyalty.coupons.models import CouponSource
 from memberops.loyalty.coupons.service import issue_coupon
@@ -135,3 +143,15 @@ def retag(run: Run, step: TagStep, position: JourneyPosition) -> None:
     """Give or take the tag; doing it twice changes nothing."""
     verb = tag_member if step.type == "add_tag" else untag_member
     verb(run.session, run.principal, position.member_id, step.tag_id)
+
+
+def regroup(run: Run, step: GroupStep, position: JourneyPosition) -> None:
+    """Invite the member into the group's series (once per effect key, even if removed in
+    between), or take them off their group of the kind; doing it twice changes nothing."""
+    by = f"journey:{position.journey_id}"
+    if step.type == "remove_from_group":
+        members = [position.member_id]
+        remove(run.session, run.principal, step.kind, members, by, group_id=step.group_id)
+        return
+    group = group_of_kind(run.session, run.principal, step.kind, step.group_id)
+    invite(run.session, run.principal, group, [position.member_id], by, source=effect_key(position))

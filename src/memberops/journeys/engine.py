@@ -29,6 +29,7 @@ from memberops.journeys.definition import (
     BranchStep,
     CouponStep,
     ExitStep,
+    GroupStep,
     PointsStep,
     SendStep,
     Step,
@@ -104,6 +105,8 @@ def _effect(run: Run, step: Step, position: JourneyPosition) -> None:
         effects.grant(run, step, position)
     elif isinstance(step, TagStep):
         effects.retag(run, step, position)
+    elif isinstance(step, GroupStep):
+        effects.regroup(run, step, position)
 
 
 def advance(run: Run, steps: list[Step], position: JourneyPosition) -> None:
