@@ -13,7 +13,7 @@ keeps the usual form.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, exists, not_, select
+from sqlalchemy import ColumnElement, FromClause, Select, Table, exists, not_, select, true
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
 from memberops.conditions.registry import Join, Subject
@@ -37,19 +37,22 @@ def _reads_members(members: Table, clauses: Sequence[ColumnElement[Any]]) -> boo
 def anchored(
     subject: Subject,
     tenant_id: int,
-    required: Sequence[Join],
+    required: Sequence[tuple[Join, Any]],
     joins: Sequence[Join],
     predicate: ColumnElement[bool],
 ) -> Select[int] | None:
     """``SELECT member_id AS id`` from the first required table, with the other joins and the
-    predicate moved onto its ``member_id``; None when no table can carry the query."""
+    predicate moved onto its ``member_id`` (a leaf whose whole meaning is that row, true);
+    None when no table can carry the query."""
     members = subject.table
-    anchor = next((join for join in required if _keyed(join.target)), None)
+    anchor, implied = next(((j, p) for j, p in required if _keyed(j.target)), (None, None))
     if anchor is None or _reads_members(members, [predicate, *(join.on for join in joins)]):
         return None
     member_id = anchor.target.c.member_id
 
     def swap(element: Any, **_: Any) -> Any:
+        if implied is not None and element is implied:
+            return true()
         return member_id if element is members.c.id else None
 
     def moved(clause: Any) -> Any:

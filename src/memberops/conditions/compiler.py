@@ -274,7 +274,9 @@ class _Compiler:
     def __init__(self, scope: Scope, as_of: datetime, at: Loc) -> None:
         self.scope, self.as_of, self.at = scope, as_of, at
         self.joins: dict[str, Join] = {}
-        self.required: list[Join] = []  # joins whose row every selected member must have
+        # Joins whose row every selected member must have, each with the leaf's predicate
+        # when having the row is all it says (a set leaf's row), else None.
+        self.required: list[tuple[Join, Any]] = []
 
     def node(self, node: Node, path: Loc) -> Any:
         if isinstance(node, AllOf):
@@ -306,8 +308,12 @@ class _Compiler:
             self.joins.setdefault(join.key, join)
         under_all = all(part == "all" or isinstance(part, int) for part in path)
         if under_all and len(sql.joins) == 1 and fails_missing(field, sql, leaf.op, value):
-            self.required.append(sql.joins[0])
-        return _predicate(field, sql, leaf.op, value, self.as_of, choices)
+            self.required.append((sql.joins[0], None))
+        predicate = _predicate(field, sql, leaf.op, value, self.as_of, choices)
+        row = sql.row(value) if sql.row is not None and leaf.op == Op.eq else None
+        if under_all and row is not None:
+            self.required.append((row, predicate))
+        return predicate
 
 
 def _scope(session: Session, tenant_id: int, as_of: datetime) -> Scope:

@@ -98,7 +98,10 @@ class FieldSql:
     joined row (0 for a count) when the column is the stored one, NULL there (the compiler
     then asks for NULL only when ``missing`` meets the leaf). ``compare(op, value)`` is a
     field's own predicate for a comparison, never NULL, when it has one cheaper than computing
-    the value on every row (an age as a range of birthdays); None leaves it to the compiler."""
+    the value on every row (an age as a range of birthdays); None leaves it to the compiler.
+    ``row(value)`` is, for a set field, the join of the one row a member holds ``value`` by
+    when there is one (a tag's row in ``member_tags``), so a count can be read from those rows
+    (``conditions.anchor``); the join is for that alone, the leaf keeps ``holds``."""
 
     column: ColumnElement[Any] | None
     denominator: ColumnElement[Any] | None = None
@@ -108,6 +111,7 @@ class FieldSql:
     codes: ColumnElement[Any] | None = None
     missing: int | bool | None = None
     compare: Callable[[Op, Any], ColumnElement[bool] | None] | None = None
+    row: Callable[[Any], Join | None] | None = None
 
 
 @dataclass(frozen=True)

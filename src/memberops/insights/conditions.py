@@ -23,6 +23,7 @@ from memberops.insights.tags.models import MemberTag, Tag
 _STAGES: Table = MemberStage.__table__  # type: ignore[assignment]
 _RFM: Table = MemberRfm.__table__  # type: ignore[assignment]
 _PREDICTIONS: Table = MemberPrediction.__table__  # type: ignore[assignment]
+_MEMBER_TAGS: Table = MemberTag.__table__  # type: ignore[assignment]
 
 
 def _column(
@@ -39,10 +40,28 @@ def _column(
 
 
 def _tags(scope: Scope) -> FieldSql:
-    """Holds an active tag of these codes; the tenant's tag codes are the values it takes."""
-    codes = scope.session.scalars(
-        select(Tag.code).where(Tag.tenant_id == scope.tenant_id).order_by(Tag.id)
+    """Holds an active tag of these codes; the tenant's tag codes are the values it takes. A
+    member holds an active tag by one ``member_tags`` row of its id (the code is unique in the
+    tenant): that row's join is the set field's ``row``."""
+    tags = scope.session.execute(
+        select(Tag.id, Tag.code, Tag.active)
+        .where(Tag.tenant_id == scope.tenant_id)
+        .order_by(Tag.id)
     ).all()
+    codes = [code for _, code, _ in tags]
+    active = {code: tag_id for tag_id, code, on in tags if on}
+
+    def row(value: Any) -> Join | None:
+        tag_id = active.get(value)
+        if tag_id is None:
+            return None
+        held = _MEMBER_TAGS.alias(f"tag_{tag_id}")
+        on = and_(
+            held.c.tenant_id == scope.tenant_id,
+            held.c.member_id == scope.member.c.id,
+            held.c.tag_id == tag_id,
+        )
+        return Join(held.name, held, on)
 
     def holds(values: list[Any]) -> ColumnElement[bool]:
         return exists().where(
@@ -54,7 +73,7 @@ def _tags(scope: Scope) -> FieldSql:
             Tag.code.in_(values),
         )
 
-    return FieldSql(None, choices=tuple(codes), holds=holds)
+    return FieldSql(None, choices=tuple(codes), holds=holds, row=row)
 
 
 def _field(
