@@ -22,6 +22,8 @@ COLOURS = {
     "holdout": "#cbd5e1",
 }
 _ENDS = ("done", "exited", "holdout")
+#: A bar's label, left out on an empty bar (NiceGUI evaluates keys starting with ":").
+_HIDE_ZERO = "p => (p.value ? p.value.toLocaleString('zh-CN') : '')"
 
 
 def step_label(node: StepNode, t: Translate) -> str:
@@ -60,7 +62,7 @@ def counts(
             "type": "bar",
             "stack": "members",
             "barMaxWidth": 48,
-            "label": {"show": True, "position": "inside"},
+            "label": {"show": True, "position": "inside", ":formatter": _HIDE_ZERO},
             "data": current,
         }
     ]
