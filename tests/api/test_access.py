@@ -44,6 +44,7 @@ WEBHOOKS = "/api/v1/webhooks"
 CAMPAIGNS = "/api/v1/campaigns"
 ECONOMICS = "/api/v1/campaign-economics"
 JOURNEYS = "/api/v1/journeys"
+JOURNEY_TEMPLATES = "/api/v1/journey-templates"
 GROUPS = "/api/v1/community-groups"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
@@ -1172,6 +1173,26 @@ CASES: dict[tuple[str, str], list[Case]] = {
     ("DELETE", f"{GROUPS}/{{group_id}}/members/{{member_id}}"): _group_case(
         Permission.campaigns_manage, MERGERS, 204, "DELETE"
     ),
+    ("GET", JOURNEY_TEMPLATES): [
+        Case(
+            Permission.campaigns_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", JOURNEY_TEMPLATES),
+        )
+    ],
+    ("POST", f"{JOURNEY_TEMPLATES}/{{key}}:start"): [
+        Case(
+            Permission.campaigns_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                f"{JOURNEY_TEMPLATES}/points_expiry:start",
+                json={"name": f"reminder {next(_serial)}"},
+            ),
+        )
+    ],
     ("POST", f"{MEMBERS}/{{member_id}}/unsubscribe"): [
         Case(
             Permission.members_write,

@@ -2,6 +2,7 @@
 hours), members who can be sent an SMS, journeys built through the service, and the worker's
 passes with everything due run."""
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -32,12 +33,14 @@ WELCOME = [
     {"type": "issue_coupon", "coupon_template_id": 0},
 ]
 
+_serial = itertools.count(1)
+
 
 def journey(
     session: Session, principal: Principal, steps: list[dict[str, Any]], **fields: Any
 ) -> Journey:
     """An active journey started by paid orders (holdout 0 unless given)."""
-    body = {"name": f"journey {len(steps)}-{id(steps)}", "trigger": {"type": "order_paid"}}
+    body = {"name": f"journey {next(_serial)}", "trigger": {"type": "order_paid"}}
     body |= {"steps": steps, "holdout_percent": 0, **fields}
     with session.begin():
         created = service.create_journey(session, principal, JourneyCreate.model_validate(body))

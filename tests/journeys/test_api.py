@@ -110,7 +110,7 @@ def test_journeys_are_listed_newest_first_in_pages(
 
 
 BAD_BODIES = [
-    ({"trigger": {"type": "cart_abandoned"}}, ["body", "trigger"], "request.invalid"),
+    ({"trigger": {"type": "cart_forgotten"}}, ["body", "trigger"], "request.invalid"),
     ({"steps": []}, ["body", "steps"], "request.invalid"),
     ({"steps": [{"type": "wait"}]}, ["body", "steps", 0, "wait"], "request.invalid"),
     (

@@ -6,13 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from memberops.journeys import service
+from memberops.journeys import service, templates
 from memberops.journeys.schemas import (
     JourneyCreate,
     JourneyPage,
     JourneyPatch,
     JourneyRead,
     JourneyReport,
+    TemplateList,
+    TemplateRead,
+    TemplateStart,
+    TemplateStarted,
 )
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.web import Cursor, Limit, SessionDep
@@ -25,6 +29,7 @@ Reader = Annotated[Principal, Depends(require(Permission.campaigns_read))]
 Manager = Annotated[Principal, Depends(require(Permission.campaigns_manage))]
 JourneyId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A journey id")]
 JOURNEY = "/journeys/{journey_id}"
+TemplateKey = Annotated[str, Path(min_length=1, max_length=48, description="A template's key")]
 
 
 @router.post("/journeys", response_model=JourneyRead, status_code=201)
@@ -89,3 +94,40 @@ def archive(journey_id: JourneyId, session: SessionDep, principal: Manager) -> J
 def report(journey_id: JourneyId, session: SessionDep, principal: Reader) -> JourneyReport:
     """Entries by where they are: entered, holdout, done, exited, and still at each step."""
     return service.report(session, principal, journey_id)
+
+
+@router.get("/journey-templates", response_model=TemplateList)
+def list_templates(principal: Reader) -> TemplateList:
+    """The built-in templates: key, names, description and the JSON Schema of their
+    parameters."""
+    return TemplateList(
+        items=[
+            TemplateRead(
+                key=t.key,
+                name=t.names,
+                description=t.descriptions,
+                parameters=t.params.model_json_schema(),
+            )
+            for t in templates.TEMPLATES.values()
+        ]
+    )
+
+
+@router.post("/journey-templates/{key}:start", response_model=TemplateStarted, status_code=201)
+def start_template(
+    key: TemplateKey, body: TemplateStart, session: SessionDep, principal: Manager
+) -> TemplateStarted:
+    """Create the template's journeys (drafts, or active with ``activate``). 404
+    ``journeys.template_not_found``; 422 ``journeys.invalid`` naming ``body.params.<name>``
+    for a missing or bad parameter (a template that gives coupons needs its coupon template);
+    409 ``journeys.name_taken`` when its name is taken (give ``name``)."""
+    made = templates.start_template(
+        session,
+        principal,
+        key,
+        body.params,
+        name=body.name,
+        activate=body.activate,
+        holdout_percent=body.holdout_percent,
+    )
+    return TemplateStarted(key=key, journeys=[service.read(session, j) for j in made])

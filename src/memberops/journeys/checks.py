@@ -15,15 +15,19 @@ from memberops.journeys.definition import (
     CouponStep,
     CrowdTrigger,
     Definition,
+    FixedDateTrigger,
     GroupStep,
+    MemberDayTrigger,
     SendStep,
     TagStep,
 )
 from memberops.journeys.errors import JourneyInvalid
 from memberops.journeys.models import EntryRule
 from memberops.loyalty.coupons.models import CouponTemplate
+from memberops.loyalty.points.rules import EarnRules
 from memberops.messaging.templates import TemplateInvalid, check
 from memberops.tenancy.access import Principal, tenant_scope
+from memberops.tenancy.sections import load_section
 
 
 def invalid(loc: list[str | int], message: str) -> JourneyInvalid:
@@ -52,6 +56,12 @@ def check_refs(session: Session, principal: Principal, definition: Definition) -
         session, principal, Crowd, trigger.crowd_id
     ):
         raise invalid(["trigger", "crowd_id"], f"no crowd {trigger.crowd_id} in this tenant")
+    if isinstance(trigger, MemberDayTrigger) and trigger.day is None:
+        if load_section(session, principal.tenant_id, EarnRules).member_day is None:
+            raise invalid(["trigger", "day"], "the tenant has no member day: give the day")
+    if isinstance(trigger, MemberDayTrigger | FixedDateTrigger) and trigger.condition:
+        at = ("body", "trigger", "condition")
+        check_condition(session, principal.tenant_id, trigger.condition, at)
     for index, step in enumerate(definition.steps):
         _check_step(session, principal, index, step)
 

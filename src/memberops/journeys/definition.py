@@ -9,7 +9,7 @@ loops. Whether a condition's fields, a coupon template or a tag exist is checked
 tenant by ``service`` (this module knows no database).
 """
 
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
@@ -18,6 +18,7 @@ from memberops.community.models import GroupKind
 from memberops.insights.lifecycle.models import Stage
 from memberops.kernel.pagination import MAX_KEY
 from memberops.kernel.schemas import Input
+from memberops.loyalty.tiers.models import TierChangeKind
 from memberops.messaging.models import ChannelName
 
 _TEMPLATE = "A message template (docs/messaging.md#templates): fields and link(url)"
@@ -31,7 +32,14 @@ class _Strict(Input):
 class EventTrigger(_Strict):
     """A domain event of the member enters them, in the transaction that publishes it."""
 
-    type: Literal["member_registered", "order_paid", "order_refunded", "checked_in"]
+    type: Literal[
+        "member_registered",
+        "order_paid",
+        "order_shipped",
+        "order_delivered",
+        "order_refunded",
+        "checked_in",
+    ]
 
 
 class StageTrigger(_Strict):
@@ -42,10 +50,12 @@ class StageTrigger(_Strict):
 
 
 class TierTrigger(_Strict):
-    """The member's tier changed (to ``to_tier`` only, when given)."""
+    """The member's tier changed (to ``to_tier`` only, and by a move of ``kind`` only —
+    ``upgrade``, ``downgrade``… — when given)."""
 
     type: Literal["tier_changed"]
     to_tier: str | None = Field(default=None, min_length=1, max_length=32)
+    kind: TierChangeKind | None = None
 
 
 class BirthdayTrigger(_Strict):
@@ -77,6 +87,41 @@ class CrowdTrigger(_Strict):
     crowd_id: Id
 
 
+class MemberDayTrigger(_Strict):
+    """The monthly member day (会员日): on ``day`` of each month (the tenant's
+    ``loyalty.points`` ``member_day`` when left out) once it is ``at`` locally, the members the
+    ``condition`` holds for (all active members without one)."""
+
+    type: Literal["member_day"]
+    day: int | None = Field(default=None, ge=1, le=28)
+    at: time = time(10)
+    condition: dict[str, Any] | None = None
+
+
+class FixedDateTrigger(_Strict):
+    """Once, at ``at`` (a local date and time in the tenant's timezone): the members the
+    ``condition`` holds for then (all active members without one). Checked until a day after
+    ``at``, so a worker down at that moment still enters them when it is back."""
+
+    type: Literal["fixed_date"]
+    at: datetime
+    condition: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _local(self) -> "FixedDateTrigger":
+        if self.at.tzinfo is not None:
+            raise ValueError("a local date and time, without an offset (the tenant's timezone)")
+        return self
+
+
+class CartTrigger(_Strict):
+    """A cart add (the ``cart_add`` behaviour event) ``hours`` old with no paid order of the
+    member since (seen by a worker pass, up to a day after it falls due)."""
+
+    type: Literal["cart_abandoned"]
+    hours: int = Field(default=24, ge=1, le=720)
+
+
 Trigger = Annotated[
     EventTrigger
     | StageTrigger
@@ -84,11 +129,24 @@ Trigger = Annotated[
     | BirthdayTrigger
     | InactiveTrigger
     | PointsExpiringTrigger
-    | CrowdTrigger,
+    | CrowdTrigger
+    | MemberDayTrigger
+    | FixedDateTrigger
+    | CartTrigger,
     Field(discriminator="type"),
 ]
 #: Triggers the worker checks on its own (the others come with a domain event).
-SCHEDULED = frozenset({"birthday", "inactive", "points_expiring", "crowd_joined"})
+SCHEDULED = frozenset(
+    {
+        "birthday",
+        "inactive",
+        "points_expiring",
+        "crowd_joined",
+        "member_day",
+        "fixed_date",
+        "cart_abandoned",
+    }
+)
 
 
 class WaitStep(_Strict):

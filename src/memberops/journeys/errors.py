@@ -10,6 +10,13 @@ class JourneyNotFound(NotFound):
     title = "Journey not found"
 
 
+class JourneyTemplateNotFound(NotFound):
+    """No built-in journey template with this key (``GET /journey-templates`` lists them)."""
+
+    code = "journeys.template_not_found"
+    title = "Journey template not found"
+
+
 class JourneyNameTaken(Conflict):
     """Another journey of the tenant has this name."""
 

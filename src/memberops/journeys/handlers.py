@@ -85,7 +85,7 @@ def on_stage_changed(session: Session, event: StageChanged) -> None:
 
 
 def on_tier_changed(session: Session, event: TierChanged) -> None:
-    to = event.to_tier
+    to, kind = event.to_tier, str(event.kind)
     occurrence = f"tier:{to}:{clock.now().date().isoformat()}"
     enter_triggered(
         session,
@@ -93,7 +93,9 @@ def on_tier_changed(session: Session, event: TierChanged) -> None:
         "tier_changed",
         event.member_id,
         occurrence,
-        lambda trigger: trigger.get("to_tier") in (None, to),
+        lambda trigger: (
+            trigger.get("to_tier") in (None, to) and trigger.get("kind") in (None, kind)
+        ),
     )
 
 

@@ -1,5 +1,6 @@
-"""Entries no event announces — birthdays, inactivity, points about to expire, a crowd's members —
-found by a worker pass, one set-based ``INSERT … SELECT`` per journey (``entry``).
+"""Entries no event announces — birthdays, inactivity, points about to expire, a crowd's members,
+the monthly member day, a fixed date, a cart left without a purchase — found by a worker pass,
+one set-based ``INSERT … SELECT`` per journey (``entry``).
 
 Each active journey with such a trigger is checked at most every :data:`CHECK_EVERY`, so a
 birthday at 09:00 enters its members within that much after 09:00 local time. The occurrence
@@ -17,13 +18,17 @@ from pydantic import TypeAdapter
 from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from memberops.activity.models import MemberStats
+from memberops.activity.models import Event, EventType, MemberStats, Order
+from memberops.conditions.compiler import compile_condition, parse_condition
 from memberops.crowds.service import get_crowd, member_ids
 from memberops.journeys.definition import (
     SCHEDULED,
     BirthdayTrigger,
+    CartTrigger,
     CrowdTrigger,
+    FixedDateTrigger,
     InactiveTrigger,
+    MemberDayTrigger,
     PointsExpiringTrigger,
     Trigger,
 )
@@ -33,15 +38,20 @@ from memberops.journeys.service import get_version
 from memberops.kernel.errors import DomainError
 from memberops.loyalty.perks.service import birthday_days
 from memberops.loyalty.points.models import PointsLot
+from memberops.loyalty.points.rules import EarnRules
 from memberops.members.models import Member, MemberStatus
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role, Tenant
+from memberops.tenancy.sections import load_section
 
 log = logging.getLogger("memberops.journeys")
 Entrants = Select[int, str]
 #: How often one journey's scheduled trigger is checked.
 CHECK_EVERY = timedelta(minutes=15)
+#: How long after its moment a fixed date or an abandoned cart is still entered (a worker that
+#: was down catches up; an old cart or a past date never enters anyone at activation).
+CATCH_UP = timedelta(days=1)
 _TRIGGER: TypeAdapter[Any] = TypeAdapter(Trigger)
 
 
@@ -104,9 +114,76 @@ def in_crowd(session: Session, principal: Principal, trigger: CrowdTrigger) -> E
     return member_ids(session, principal, crowd).add_columns(literal("crowd"))
 
 
+def _holding(
+    session: Session, principal: Principal, condition: dict[str, Any] | None, now: datetime
+) -> Select[int]:
+    """The active members the condition holds for now (all active members without one)."""
+    if condition is None:
+        return select(Member.id).where(_active(principal))
+    parsed = parse_condition(condition, at=("trigger", "condition"))
+    return compile_condition(session, principal.tenant_id, parsed, as_of=now)
+
+
+def member_day(
+    session: Session, principal: Principal, trigger: MemberDayTrigger, now: datetime
+) -> Entrants | None:
+    """On the member day (the trigger's, or the tenant's ``member_day``), from ``at`` locally
+    to the day's end: the members the condition holds for, once per month."""
+    day = trigger.day or load_section(session, principal.tenant_id, EarnRules).member_day
+    local = now.astimezone(ZoneInfo(principal.timezone))
+    if day is None or local.day != day or local.time() < trigger.at:
+        return None
+    occurrence = literal(f"member_day:{local:%Y-%m}")
+    return _holding(session, principal, trigger.condition, now).add_columns(occurrence)
+
+
+def fixed_date(
+    session: Session, principal: Principal, trigger: FixedDateTrigger, now: datetime
+) -> Entrants | None:
+    """From ``at`` (local) for :data:`CATCH_UP`: the members the condition holds for."""
+    moment = trigger.at.replace(tzinfo=ZoneInfo(principal.timezone))
+    if not moment <= now < moment + CATCH_UP:
+        return None
+    occurrence = literal(f"date:{trigger.at.isoformat()}")
+    return _holding(session, principal, trigger.condition, now).add_columns(occurrence)
+
+
+def abandoned_carts(principal: Principal, trigger: CartTrigger, now: datetime) -> Entrants:
+    """Members whose latest cart add (of the last ``hours`` + :data:`CATCH_UP`) is ``hours``
+    old or older, with no order paid since it: one occurrence per latest cart add."""
+    due = now - timedelta(hours=trigger.hours)
+    latest = (
+        select(Event.member_id, func.max(Event.occurred_at).label("at"))
+        .where(Event.tenant_id == principal.tenant_id, Event.type == EventType.cart_add)
+        .where(Event.occurred_at > due - CATCH_UP)
+        .group_by(Event.member_id)
+        .subquery("carts")
+    )
+    bought = (
+        select(Order.id)
+        .where(Order.tenant_id == principal.tenant_id, Order.member_id == latest.c.member_id)
+        .where(Order.paid_at >= latest.c.at)
+        .exists()
+    )
+    occurrence = literal("cart:") + cast(latest.c.at, String)
+    return (
+        select(latest.c.member_id, occurrence)
+        .join(
+            Member, and_(Member.tenant_id == principal.tenant_id, Member.id == latest.c.member_id)
+        )
+        .where(Member.status == MemberStatus.active, latest.c.at <= due, ~bought)
+    )
+
+
 def entrants(
     session: Session, principal: Principal, trigger: Any, now: datetime
 ) -> Entrants | None:
+    if isinstance(trigger, MemberDayTrigger):
+        return member_day(session, principal, trigger, now)
+    if isinstance(trigger, FixedDateTrigger):
+        return fixed_date(session, principal, trigger, now)
+    if isinstance(trigger, CartTrigger):
+        return abandoned_carts(principal, trigger, now)
     if isinstance(trigger, BirthdayTrigger):
         return birthdays(principal, trigger, now)
     if isinstance(trigger, InactiveTrigger):

@@ -89,3 +89,35 @@ class JourneyReport(BaseModel):
     done: int
     exited: int
     at_steps: list[StepCount]
+
+
+class TemplateRead(BaseModel):
+    """A built-in journey template: ``parameters`` is the JSON Schema of what it takes."""
+
+    key: str
+    name: dict[str, str]
+    description: dict[str, str]
+    parameters: dict[str, Any]
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateRead]
+
+
+class TemplateStart(Input):
+    """``POST /journey-templates/{key}:start``: the template's ``params``; the journeys are
+    named ``name`` (the template's zh-CN name by default) and are drafts unless ``activate``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    params: dict[str, Any] = Field(default_factory=dict)
+    name: str | None = Field(default=None, min_length=1, max_length=90)
+    activate: bool = False
+    holdout_percent: int | None = Field(default=None, ge=0, le=50)
+
+
+class TemplateStarted(BaseModel):
+    """The journeys a template made (one, or several for a chain such as order care)."""
+
+    key: str
+    journeys: list[JourneyRead]
