@@ -192,8 +192,9 @@ def invite(
     """Seat ``member_ids`` (active members of the tenant) in ``group``'s series, filling the
     lowest numbered group with room and opening the next when all are full; members already
     on a group of the kind stay where they are. The members seated and their group."""
-    if source is not None:
+    if source is not None:  # read by the members' index: the key names one member
         done = select(_R.id).where(_R.tenant_id == principal.tenant_id, _R.source == source)
+        done = done.where(_R.member_id.in_(list(member_ids)))
         if session.scalar(done.limit(1)) is not None:
             return {}
     limit = group_size(session, principal)
