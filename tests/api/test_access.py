@@ -535,6 +535,17 @@ CASES: dict[tuple[str, str], list[Case]] = {
             other_404="orders.not_found",
         )
     ],
+    ("POST", f"{ORDERS}/{{external_id}}/fulfilment"): [
+        Case(
+            Permission.activity_write,
+            WRITERS,
+            200,
+            lambda c, a, w: Req(
+                "POST", f"{ORDERS}/{_stored_order(c, a)}/fulfilment", json={"status": "shipped"}
+            ),
+            other_404="orders.not_found",
+        )
+    ],
     ("POST", "/api/v1/events"): [
         Case(
             Permission.activity_write,

@@ -14,7 +14,10 @@ of spend on the shop's highest-priced items (which moves with the tenant's catal
 stored *as of* ``member_stats.as_of``; the rebuild (nightly, later by the worker) refreshes
 them, and reading one member (``GET /members/{id}``) computes them fresh.
 
-Publishes ``OrderPaid``, ``OrderRefunded`` and ``EventRecorded``. Subscribes to
+An order's fulfilment (``fulfilment.py``) — shipped, delivered — is set once each.
+
+Publishes ``OrderPaid``, ``OrderShipped``, ``OrderDelivered``, ``OrderRefunded`` and
+``EventRecorded``. Subscribes to
 ``MembersMerged`` (moves orders, lines, refunds and events to the survivor, recomputes both
 members' stats) and ``MembersUnmerged`` (recomputes both).
 """

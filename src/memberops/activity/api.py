@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from memberops.activity import behaviour, orders, refunds
+from memberops.activity import behaviour, fulfilment, orders, refunds
 from memberops.activity.batch import run_batch
 from memberops.activity.common import new_external_ids, resolve_members_in_order
 from memberops.activity.models import Event, Order
@@ -15,6 +15,7 @@ from memberops.activity.schemas import (
     EventCreate,
     EventPage,
     EventRead,
+    FulfilmentUpdate,
     OrderCreate,
     OrderPage,
     OrderRead,
@@ -95,6 +96,17 @@ def refund(
         reason=stored.reason,
         order=orders.read_orders(session, principal, [order])[0],
     )
+
+
+@router.post("/orders/{external_id}/fulfilment", response_model=OrderRead)
+def fulfil(
+    external_id: ExternalId, body: FulfilmentUpdate, session: SessionDep, principal: Writer
+) -> OrderRead:
+    """Mark the order ``shipped`` or ``delivered`` (publishing ``OrderShipped`` /
+    ``OrderDelivered`` for journeys). Each is recorded once: sending it again answers the
+    order as it is and changes nothing. 404 ``orders.not_found``."""
+    order, _ = fulfilment.record_fulfilment(session, principal, external_id, body)
+    return orders.read_orders(session, principal, [order])[0]
 
 
 @router.post("/events", response_model=EventRead, responses=_CREATED)

@@ -52,3 +52,21 @@ class HistoryLoaded(DomainEvent):
     ``member_ids`` are the members it touched, or None for the whole tenant."""
 
     member_ids: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class OrderShipped(DomainEvent):
+    """An order was marked shipped (once: marking it again publishes nothing)."""
+
+    member_id: int
+    order_id: int
+    external_id: str
+
+
+@dataclass(frozen=True)
+class OrderDelivered(DomainEvent):
+    """An order was marked delivered (once: marking it again publishes nothing)."""
+
+    member_id: int
+    order_id: int
+    external_id: str

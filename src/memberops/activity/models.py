@@ -21,6 +21,13 @@ class OrderStatus(StrEnum):
     refunded = "refunded"
 
 
+class Fulfilment(StrEnum):
+    """Where an order's goods are (``POST /orders/{external_id}/fulfilment``)."""
+
+    shipped = "shipped"
+    delivered = "delivered"
+
+
 class EventType(StrEnum):
     """Behaviour events of SPEC §3."""
 
@@ -75,6 +82,9 @@ class Order(TenantOwned, Base):
     payment_account: Mapped[str | None] = mapped_column(String(128))
     refunded_cents: Mapped[int] = mapped_column(Cents, default=0)
     status: Mapped[OrderStatus] = mapped_column(String(24), default=OrderStatus.paid)
+    #: Fulfilment (``fulfilment.py``): when the order left and reached the member, each set once.
+    shipped_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 

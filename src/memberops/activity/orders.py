@@ -181,6 +181,8 @@ def read_orders(session: Session, principal: Principal, orders: list[Order]) -> 
             shipping_address=_mask(o.shipping_address, principal.sees_pii),
             payment_method=o.payment_method,
             payment_account=account(o.payment_account) if o.payment_account else None,
+            shipped_at=o.shipped_at,
+            delivered_at=o.delivered_at,
             created_at=o.created_at,
         )
         for o in orders

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from memberops.activity.models import EventType, OrderStatus
+from memberops.activity.models import EventType, Fulfilment, OrderStatus
 from memberops.activity.money import MoneyIn, MoneyOut
 from memberops.identity.schemas import IdentityIn
 from memberops.kernel.schemas import Input
@@ -93,7 +93,19 @@ class OrderRead(BaseModel):
     shipping_address: Address | None
     payment_method: str | None
     payment_account: str | None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
     created_at: datetime
+
+
+class FulfilmentUpdate(Input):
+    """``POST /orders/{external_id}/fulfilment``: the order was shipped or delivered (at
+    ``occurred_at``, now by default). Each is recorded once; sending it again changes nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Fulfilment
+    occurred_at: AwareDatetime | None = Field(default=None, description="Defaults to now")
 
 
 class RefundCreate(Input):

@@ -7,6 +7,7 @@ never changes (an edit writes the next one; members finish on the version they e
 entry happens once per member and entry key; a step's effect happens once per position and step
 (each effect keyed ``journey:<journey>:<version>:<step>:<member>:<position>``); a paused journey
 neither enters nor advances anyone. Subscribes to ``MemberRegistered``, ``OrderPaid``,
-``OrderRefunded``, ``CheckedIn``, ``StageChanged``, ``TierChanged`` (entries) and
-``MembersMerged`` (positions move to the survivor); publishes nothing.
+``OrderShipped``, ``OrderDelivered``, ``OrderRefunded``, ``CheckedIn``, ``StageChanged``,
+``TierChanged`` (entries) and ``MembersMerged`` (positions move to the survivor); publishes
+nothing. Built-in templates (``templates``) make ordinary journeys from a few parameters.
 """

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Table, and_, exists
 from sqlalchemy.orm import Session, aliased
 
-from memberops.activity.events import OrderPaid, OrderRefunded
+from memberops.activity.events import OrderDelivered, OrderPaid, OrderRefunded, OrderShipped
 from memberops.identity.events import MemberRegistered, MembersMerged
 from memberops.identity.merge import move_member_rows
 from memberops.insights.lifecycle.events import StageChanged
@@ -58,6 +58,16 @@ def on_order_paid(session: Session, event: OrderPaid) -> None:
     if not event.historical:
         occurrence = f"order:{event.order_id}"
         enter_triggered(session, event.tenant_id, "order_paid", event.member_id, occurrence)
+
+
+def on_order_shipped(session: Session, event: OrderShipped) -> None:
+    occurrence = f"shipped:{event.order_id}"
+    enter_triggered(session, event.tenant_id, "order_shipped", event.member_id, occurrence)
+
+
+def on_order_delivered(session: Session, event: OrderDelivered) -> None:
+    occurrence = f"delivered:{event.order_id}"
+    enter_triggered(session, event.tenant_id, "order_delivered", event.member_id, occurrence)
 
 
 def on_order_refunded(session: Session, event: OrderRefunded) -> None:
@@ -115,6 +125,8 @@ def on_members_merged(session: Session, event: MembersMerged) -> None:
 def register() -> None:
     subscribe(MemberRegistered, on_registered)
     subscribe(OrderPaid, on_order_paid)
+    subscribe(OrderShipped, on_order_shipped)
+    subscribe(OrderDelivered, on_order_delivered)
     subscribe(OrderRefunded, on_order_refunded)
     subscribe(CheckedIn, on_checked_in)
     subscribe(StageChanged, on_stage_changed)

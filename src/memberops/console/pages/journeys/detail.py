@@ -178,7 +178,9 @@ class JourneyPage:
                 indent = 1.5 * (node.depth + 1)
                 with (
                     ui.row()
-                    .classes("journey-step w-full items-center gap-2 py-1 border-t border-slate-200 no-wrap")
+                    .classes(
+                        "journey-step w-full items-center gap-2 py-1 border-t border-slate-200 no-wrap"
+                    )
                     .style(f"padding-left: {indent}rem")
                     .props(f"data-step={node.index}")
                 ):

@@ -133,7 +133,9 @@ class JourneyEditor:
         for index, step in enumerate(self.steps):
             with (
                 ui.row()
-                .classes("journey-step-form w-full items-start gap-2 no-wrap border-t border-slate-200 pt-2")
+                .classes(
+                    "journey-step-form w-full items-start gap-2 no-wrap border-t border-slate-200 pt-2"
+                )
                 .props(f"data-step={index}")
             ):
                 ui.label(str(index + 1)).classes(
