@@ -47,6 +47,8 @@ _LOOKUPS: dict[str, Callable[[Session, Principal, int], Any]] = {
     "tag": tags.get_tag,
     "crowd": crowds.get_crowd,
 }
+#: A step row of the tree: one line, ruled off from the one above.
+_ROW = "w-full items-center gap-2 py-1 border-t border-slate-200 no-wrap"
 _REF_FIELDS = {"coupon_template_id": "coupon", "tag_id": "tag", "crowd_id": "crowd"}
 
 
@@ -178,9 +180,7 @@ class JourneyPage:
                 indent = 1.5 * (node.depth + 1)
                 with (
                     ui.row()
-                    .classes(
-                        "journey-step w-full items-center gap-2 py-1 border-t border-slate-200 no-wrap"
-                    )
+                    .classes(f"journey-step {_ROW}")
                     .style(f"padding-left: {indent}rem")
                     .props(f"data-step={node.index}")
                 ):

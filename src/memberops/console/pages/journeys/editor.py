@@ -34,6 +34,8 @@ from memberops.tenancy.access import Permission
 
 #: The most crowds, coupon templates and tags offered to choose from.
 CHOICES = 200
+#: A step's row: its fields wrap beside its number, ruled off from the one above.
+_ROW = "w-full items-start gap-2 no-wrap border-t border-slate-200 pt-2"
 #: A new journey's first trigger and step.
 NEW_TRIGGER: dict[str, Any] = {"type": "member_registered"}
 NEW_STEP: dict[str, Any] = {"type": "send", "channel": "sms", "body": ""}
@@ -131,13 +133,7 @@ class JourneyEditor:
     def step_list(self) -> None:
         kinds = journey_form.step_kinds()
         for index, step in enumerate(self.steps):
-            with (
-                ui.row()
-                .classes(
-                    "journey-step-form w-full items-start gap-2 no-wrap border-t border-slate-200 pt-2"
-                )
-                .props(f"data-step={index}")
-            ):
+            with ui.row().classes(f"journey-step-form {_ROW}").props(f"data-step={index}"):
                 ui.label(str(index + 1)).classes(
                     "w-6 h-6 mt-2 rounded-full bg-slate-200 text-center text-sm"
                 )
