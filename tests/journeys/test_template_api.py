@@ -98,3 +98,16 @@ def test_refusals_name_the_parameter_and_change_nothing(
     assert snapshot(session, tenant.tenant_id) == before
     assert _start(client, admin, "points_expiry").status_code == 201
     assert_problem(_start(client, admin, "points_expiry"), 409, "journeys.name_taken")
+
+
+def test_a_launch_starts_tomorrow_at_ten_or_at_the_local_time_given(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    default = _start(client, admin, "novelty_push").json()["journeys"][0]
+    assert default["trigger"]["at"] == "2026-12-04T10:00:00"  # 18:00 in Shanghai now
+    given = {"start_at": "2026-12-05T02:00:00Z"}
+    moved = _start(client, admin, "novelty_push", name="上新", params=given)
+    assert moved.json()["journeys"][0]["trigger"]["at"] == "2026-12-05T10:00:00"
+    local = {"start_at": "2026-12-06T20:30:00"}
+    kept = _start(client, admin, "novelty_push", name="上新 2", params=local)
+    assert kept.json()["journeys"][0]["trigger"]["at"] == "2026-12-06T20:30:00"

@@ -19,6 +19,7 @@ from memberops.journeys.schemas import (
     TemplateStarted,
 )
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
+from memberops.kernel.schemas import Text
 from memberops.kernel.web import Cursor, Limit, SessionDep
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -29,7 +30,7 @@ Reader = Annotated[Principal, Depends(require(Permission.campaigns_read))]
 Manager = Annotated[Principal, Depends(require(Permission.campaigns_manage))]
 JourneyId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A journey id")]
 JOURNEY = "/journeys/{journey_id}"
-TemplateKey = Annotated[str, Path(min_length=1, max_length=48, description="A template's key")]
+TemplateKey = Annotated[Text, Path(min_length=1, max_length=48, description="A template's key")]
 
 
 @router.post("/journeys", response_model=JourneyRead, status_code=201)

@@ -143,10 +143,13 @@ def _win_back(p: WinBackParams, _: Principal) -> list[Part]:
 
 
 def _start(p: LaunchParams, principal: Principal) -> str:
-    """The local moment to start at: the parameter, or tomorrow 10:00."""
+    """The local moment to start at: the parameter (one with an offset moved into the tenant's
+    timezone), or tomorrow 10:00."""
+    zone = ZoneInfo(principal.timezone)
     if p.start_at is not None:
-        return p.start_at.replace(tzinfo=None).isoformat()
-    local = clock.now().astimezone(ZoneInfo(principal.timezone)).date()
+        at = p.start_at if p.start_at.tzinfo is None else p.start_at.astimezone(zone)
+        return at.replace(tzinfo=None).isoformat()
+    local = clock.now().astimezone(zone).date()
     return datetime.combine(local + timedelta(days=1), time(10)).isoformat()
 
 
