@@ -117,13 +117,54 @@ def _act(page: Page, action: str, status: str) -> None:
     expect(page.locator(".journey-title")).to_contain_text(status)
 
 
-def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
-    page: Page, shop: Shop
+def test_the_birthday_template_runs_as_the_demo_clock_moves(
+    page: Page, shop: Shop, tmp_path: Path
 ) -> None:
+    """Acceptance 4 of issue 8: start the birthday template from the gallery, activate it,
+    move the demo clock ten days, and see the step counts change."""
     login(page, shop.base, ADMIN)
     page.get_by_role("link", name="旅程", exact=True).click()
     expect(page.locator(".journeys-empty")).to_contain_text("还没有旅程")
-    expect(page.get_by_role("link", name="打开模板库")).to_be_visible()
+    page.get_by_role("link", name="打开模板库").click()
+    page.wait_for_url("**/console/journeys/templates")
+    card = page.locator("[data-template=birthday_care]")
+    expect(card).to_contain_text("生日关怀")
+    card.get_by_role("button", name="使用此模板").click()
+    dialog = page.locator(".journey-template-start")
+    expect(dialog.get_by_label("优惠券模板")).to_have_value("生日券")  # the newest, chosen
+    expect(dialog.get_by_label("生日前几天")).to_have_value("3")
+    dialog.get_by_role("button", name="创建旅程").click()
+    page.wait_for_url(re.compile(r".*/console/journeys/\d+$"))
+    journey_id = page.url.rsplit("/", 1)[1]
+    with shop.client() as client:
+        created = client.get(f"/journeys/{journey_id}").json()
+    assert (created["name"], created["status"]) == ("生日关怀", "draft")
+    assert created["trigger"] == {"type": "birthday", "days_before": 3, "at": "09:00:00"}
+    assert created["steps"][0] == {"type": "issue_coupon", "coupon_template_id": shop.coupon_id}
+    wait = next(i for i, s in enumerate(created["steps"]) if s["type"] == "wait")
+    tree = page.locator(".journey-tree")
+    expect(tree.locator(".journey-trigger")).to_contain_text("提前天数: 3 · 时间点（HH:MM）: 09:00")
+    _act(page, "启用", "运行中")
+    before = _counts_match_the_api(page, shop, journey_id)
+    assert (before["entered"], before["at_steps"]) == (0, [])
+    _move_clock(page, 10)
+    after = _counts_match_the_api(page, shop, journey_id)
+    moving = sum(s["members"] for s in after["at_steps"])
+    assert after["entered"] > 0
+    assert after["done"] + moving > 0  # members ran their steps, or wait for the birthday
+    assert {s["step"] for s in after["at_steps"]} <= {wait}
+    expect(_figure(page, "entered")).not_to_have_text("0")
+    expect(page.locator(".journey-chart canvas")).to_have_count(1)
+    _shot(page, tmp_path, "journeys.png")
+    page.get_by_role("link", name="返回旅程列表").click()
+    row = page.get_by_role("row").filter(has_text="生日关怀")
+    expect(row).to_contain_text("运行中")
+    expect(row.get_by_role("cell", name=number(after["entered"]), exact=True).first).to_be_visible()
+
+
+def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
+    page: Page, shop: Shop
+) -> None:
     body = {
         "name": "下单关怀",
         "trigger": {"type": "order_paid"},
@@ -142,7 +183,8 @@ def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
         created = client.post("/journeys", json=body)
     assert created.status_code == 201, created.text
     journey_id = created.json()["id"]
-    page.reload()
+    login(page, shop.base, ADMIN)
+    page.get_by_role("link", name="旅程", exact=True).click()
     row = page.get_by_role("row").filter(has_text="下单关怀")
     expect(row).to_contain_text("草稿")
     expect(row).to_contain_text("订单付款")

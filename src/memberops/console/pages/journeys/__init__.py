@@ -1,5 +1,6 @@
 """The journeys pages (旅程): ``/journeys`` lists the tenant's journeys; ``/journeys/new`` and
-``/journeys/{id}/edit`` edit one's trigger and steps; ``/journeys/{id}`` shows one — its
+``/journeys/{id}/edit`` edit one's trigger and steps; ``/journeys/templates`` is the gallery
+of built-in templates, each started in one click; ``/journeys/{id}`` shows one — its
 actions, where its members are and its steps as a tree. Every role that reads
 campaigns sees them; only managers change them (``campaigns:manage``), as in the API. Pages call
 the journeys room's services, never the API."""
@@ -12,6 +13,7 @@ from nicegui import ui
 
 from memberops.console.pages.journeys.detail import JourneyPage
 from memberops.console.pages.journeys.editor import JourneyEditor, load_choices
+from memberops.console.pages.journeys.gallery import Gallery
 from memberops.console.pages.journeys.listing import JourneyList
 from memberops.console.pages.shell import content, current_viewer, frame, to_login, transaction
 from memberops.console.viewer import Viewer
@@ -60,6 +62,18 @@ def journeys_page(request: Request) -> RedirectResponse | None:
     with content():
         if heading(viewer, viewer.t("journeys.title"), back=False):
             JourneyList(viewer).show()
+    return None
+
+
+@ui.page("/journeys/templates")
+def gallery_page(request: Request) -> RedirectResponse | None:
+    viewer = current_viewer()
+    if viewer is None:
+        return to_login(request)
+    frame(viewer, viewer.t("journeys.gallery"), SECTION)
+    with content():
+        if heading(viewer, viewer.t("journeys.gallery"), back=True):
+            Gallery(viewer).show()
     return None
 
 
