@@ -11,9 +11,10 @@ logged, recorded on its run and tried again later the same day; it never stops t
 
 Every ``outbox_poll_seconds`` it also starts the scheduled campaigns that are due, gives
 campaign offers and finishes campaigns with nothing left to send (``campaigns.jobs``), and
-enters and advances the members of active journeys (``journeys.jobs``). Once a local month
-per tenant, beside the daily jobs and through the same claims (keyed by the month's first
-day), it reviews the VIP community groups (``community.review``).
+enters and advances the members of active journeys (``journeys.jobs``), and evaluates the
+watches due (``watches.jobs``). Once a local month per tenant, beside the daily jobs and through
+the same claims (keyed by the month's first day), it reviews the VIP community groups
+(``community.review``).
 
 Between daily rounds (every ``worker_poll_seconds``) the worker delivers the messaging outbox
 every ``outbox_poll_seconds`` — at once again while batches come back full — through
@@ -43,6 +44,7 @@ from memberops.messaging.delivery import Delivered, deliver_due
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role, Tenant
+from memberops.watches import jobs as watches
 
 log = logging.getLogger("memberops.worker")
 #: Who the audit log names for changes the worker makes.
@@ -183,6 +185,14 @@ def _journeys(factory: Factory, settings: Settings) -> None:
         log.exception("journeys round failed")
 
 
+def _watches(factory: Factory) -> None:
+    """Evaluate the watches due (``watches.jobs``): one that crossed tells its operator."""
+    try:
+        watches.run_round(factory)
+    except Exception:  # the database may be back by the next round
+        log.exception("watches round failed")
+
+
 def deliver_outbox(factory: Factory, settings: Settings) -> Delivered:
     """Deliver every message due now, batch after batch (``memberops worker --once``)."""
     total = Delivered()
@@ -214,6 +224,7 @@ def work(factory: Factory, settings: Settings, stop: threading.Event) -> None:
             if time.monotonic() >= campaigns_due:
                 _campaigns(factory, settings)
                 _journeys(factory, settings)
+                _watches(factory)
                 campaigns_due = time.monotonic() + settings.outbox_poll_seconds
             if _deliver(factory, settings, channels):
                 continue

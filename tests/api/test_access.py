@@ -46,6 +46,7 @@ ECONOMICS = "/api/v1/campaign-economics"
 JOURNEYS = "/api/v1/journeys"
 JOURNEY_TEMPLATES = "/api/v1/journey-templates"
 GROUPS = "/api/v1/community-groups"
+WATCHES = "/api/v1/watches"
 GENDER_SET = {"field": "member.gender", "op": "is_set"}
 
 OUR_PHONE = "+8613800000001"
@@ -341,6 +342,25 @@ def _group_case(
         return Req(method, url + path, json=ids if method == "POST" else None)
 
     return [Case(permission, roles, success, build, other_404="community.not_found")]
+
+
+def _fresh_watch(client: TestClient, admin: dict[str, str]) -> str:
+    body = {"name": f"watch {next(_serial)}", "figure": "dormant_share", "threshold": "40"}
+    response = client.post(WATCHES, json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _watch_case(
+    permission: Permission, roles: frozenset[Role], success: int, method: str
+) -> list[Case]:
+    """One route of a watch of ours: another tenant does not find the watch."""
+
+    def build(client: TestClient, admin: dict[str, str], world: World) -> Req:
+        body = {"threshold": "50"} if method == "PATCH" else None
+        return Req(method, f"{WATCHES}/{_fresh_watch(client, admin)}", json=body)
+
+    return [Case(permission, roles, success, build, other_404="watches.not_found")]
 
 
 def _launched_results(client: TestClient, admin: dict[str, str], world: World) -> Req:
@@ -1204,6 +1224,34 @@ CASES: dict[tuple[str, str], list[Case]] = {
             ),
         )
     ],
+    ("GET", WATCHES): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", WATCHES),
+            other=_empty_page,
+        )
+    ],
+    ("POST", WATCHES): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                WATCHES,
+                json={"name": f"watch {next(_serial)}", "figure": "daily_gmv", "threshold": "1"},
+            ),
+        )
+    ],
+    ("GET", f"{WATCHES}/{{watch_id}}"): _watch_case(Permission.insights_read, READERS, 200, "GET"),
+    ("PATCH", f"{WATCHES}/{{watch_id}}"): _watch_case(
+        Permission.insights_manage, MERGERS, 200, "PATCH"
+    ),
+    ("DELETE", f"{WATCHES}/{{watch_id}}"): _watch_case(
+        Permission.insights_manage, MERGERS, 204, "DELETE"
+    ),
     ("POST", f"{MEMBERS}/{{member_id}}/unsubscribe"): [
         Case(
             Permission.members_write,

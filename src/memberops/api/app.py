@@ -35,6 +35,7 @@ from memberops.messaging.api import redirects as link_redirects
 from memberops.messaging.api import router as messaging_router
 from memberops.messaging.webhook_api import router as webhooks_router
 from memberops.tenancy.api import router as tenancy_router
+from memberops.watches.api import router as watches_router
 from memberops.wiring import register_handlers
 
 #: Driver errors a health probe on a raw connection can meet.
@@ -111,6 +112,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         campaign_results_router,
         journeys_router,
         community_router,
+        watches_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

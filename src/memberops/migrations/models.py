@@ -21,6 +21,7 @@ from memberops.loyalty.tiers import models as tiers_models
 from memberops.members import models as members_models
 from memberops.messaging import models as messaging_models
 from memberops.tenancy import models as tenancy_models
+from memberops.watches import models as watches_models
 
 ROOM_MODELS = (
     tenancy_models,
@@ -43,5 +44,6 @@ ROOM_MODELS = (
     campaigns_models,
     journeys_models,
     community_models,
+    watches_models,
 )
 metadata = Base.metadata
