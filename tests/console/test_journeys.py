@@ -229,6 +229,7 @@ def _move_clock(page: Page, days: int) -> None:
     dialog.get_by_role("button", name="前进").click()
     expect(button).not_to_have_text(before, timeout=120_000)  # the page, drawn again
     expect(dialog).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"时钟已到 .*人进入旅程"))).to_be_visible()
 
 
 def _birthday_journey(shop: Shop) -> str:

@@ -1,6 +1,6 @@
 """The demo clock's control in the header (``MEMBEROPS_DEMO_CLOCK``, admins only): the time
 the process reads, and a dialog that moves it forward by hours or days, after which the page is
-drawn again with what the journeys did meanwhile (``console.demo_clock``).
+drawn again and says what the journeys did meanwhile (``console.demo_clock``).
 
 The move runs in a worker thread (``run.io_bound``): a round per hour of a long move is work the
 event loop every console page shares must not wait for."""
@@ -18,6 +18,8 @@ from memberops.kernel.settings import Settings
 from memberops.tenancy.models import Role
 
 UNITS = ("hours", "days")
+#: Where the summary of a move waits for the page drawn again after it.
+_SAID = "demo_clock_said"
 
 
 def enabled(viewer: Viewer) -> bool:
@@ -37,6 +39,9 @@ def control(viewer: Viewer) -> None:
     if not enabled(viewer):
         return
     t = viewer.t
+    said = app.storage.user.pop(_SAID, None)
+    if isinstance(said, str):  # what the last move did, kept across the page's reload
+        ui.notify(said, type="positive", timeout=8000)
     shown = viewer.when(clock.now())
     ui.button(t("clock.button", time=shown), icon="schedule", on_click=lambda: _ask(viewer)).props(
         "flat dense no-caps color=white data-testid=demo-clock"
@@ -78,14 +83,11 @@ def _ask(viewer: Viewer) -> None:
         if moved is None:  # the server is stopping
             return
         dialog.close()
-        ui.notify(
-            t(
-                "clock.moved",
-                time=viewer.when(moved.now),
-                entered=number(moved.entered),
-                advanced=number(moved.advanced),
-            ),
-            type="positive",
+        app.storage.user[_SAID] = t(
+            "clock.moved",
+            time=viewer.when(moved.now),
+            entered=number(moved.entered),
+            advanced=number(moved.advanced),
         )
         ui.navigate.reload()
 
