@@ -5,6 +5,7 @@ drawn again and says what the journeys did meanwhile (``console.demo_clock``).
 The move runs in a worker thread (``run.io_bound``): a round per hour of a long move is work the
 event loop every console page shares must not wait for."""
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from memberops.kernel import clock
 from memberops.kernel.settings import Settings
 from memberops.tenancy.models import Role
 
+log = logging.getLogger("memberops.console")
 UNITS = ("hours", "days")
 #: Where the summary of a move waits for the page drawn again after it.
 _SAID = "demo_clock_said"
@@ -79,6 +81,11 @@ def _ask(viewer: Viewer) -> None:
         except ValueError as error:
             go.props(remove="loading")
             problem.set_text(str(error))
+            return
+        except Exception:  # the database was busy or away: the clock moved part of the way
+            log.exception("the demo clock's move failed")
+            go.props(remove="loading")
+            problem.set_text(t("clock.failed", time=viewer.when(clock.now())))
             return
         if moved is None:  # the server is stopping
             return
