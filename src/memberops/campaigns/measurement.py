@@ -202,12 +202,13 @@ def _group(
         conversion_rate=counts.group.rate,
         revenue=counts.revenue_cents,
         cost=counts.cost_cents,
-        uplift=None if uplift is None else _uplift_read(uplift),
+        uplift=None if uplift is None else uplift_read(uplift),
         roi=None if uplift is None else roi(uplift.incremental_revenue_cents, counts.cost_cents),
     )
 
 
-def _uplift_read(uplift: Uplift) -> UpliftRead:
+def uplift_read(uplift: Uplift) -> UpliftRead:
+    """An uplift as the API answers it (the campaigns' results and the journeys' report)."""
     return UpliftRead(
         difference=uplift.difference,
         low=uplift.low,

@@ -4,9 +4,9 @@ their members are. Thin: the work is in ``service``. Reading takes ``campaigns:r
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
-from memberops.journeys import service, templates
+from memberops.journeys import effect, service, templates
 from memberops.journeys.schemas import (
     JourneyCreate,
     JourneyPage,
@@ -28,6 +28,9 @@ router = APIRouter(tags=["journeys"])
 
 Reader = Annotated[Principal, Depends(require(Permission.campaigns_read))]
 Manager = Annotated[Principal, Depends(require(Permission.campaigns_manage))]
+Days = Annotated[
+    int, Query(ge=1, le=90, description="Days after entering that an order counts (default 7)")
+]
 JourneyId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A journey id")]
 JOURNEY = "/journeys/{journey_id}"
 TemplateKey = Annotated[Text, Path(min_length=1, max_length=48, description="A template's key")]
@@ -92,9 +95,15 @@ def archive(journey_id: JourneyId, session: SessionDep, principal: Manager) -> J
 
 
 @router.get(JOURNEY + "/report", response_model=JourneyReport)
-def report(journey_id: JourneyId, session: SessionDep, principal: Reader) -> JourneyReport:
-    """Entries by where they are: entered, holdout, done, exited, and still at each step."""
-    return service.report(session, principal, journey_id)
+def report(
+    journey_id: JourneyId, session: SessionDep, principal: Reader, attribution_days: Days = 7
+) -> JourneyReport:
+    """Entries by where they are: entered, holdout, done, exited, and still at each step; and
+    what the treated entries bought in ``attribution_days`` after entering against the
+    holdout's (conversions, revenue, uplift with its 95 % interval)."""
+    counts = service.report(session, principal, journey_id)
+    journey = service.get_journey(session, principal, journey_id)
+    return counts.model_copy(update={"effect": effect.measure(session, journey, attribution_days)})
 
 
 @router.get("/journey-templates", response_model=TemplateList)

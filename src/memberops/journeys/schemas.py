@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from memberops.activity.money import MoneyOut
+from memberops.campaigns.effect_schemas import UpliftRead
 from memberops.journeys.definition import Steps, Trigger
 from memberops.journeys.models import EntryRule, JourneyStatus
 from memberops.kernel.schemas import Input
@@ -80,6 +82,25 @@ class StepCount(BaseModel):
     members: int
 
 
+class EffectGroup(BaseModel):
+    """The journey's treated entries, or its holdout's, over the attribution window."""
+
+    entries: int
+    converted: int = Field(description="Entries whose member paid an order kept in the window")
+    conversion_rate: float
+    revenue: MoneyOut = Field(description="Paid minus refunded, orders in the windows")
+
+
+class JourneyEffect(BaseModel):
+    """Treated entries against the holdout (``journeys/effect.py``); ``uplift`` is None until
+    both groups have entries."""
+
+    attribution_days: int
+    treated: EffectGroup
+    holdout: EffectGroup
+    uplift: UpliftRead | None
+
+
 class JourneyReport(BaseModel):
     """Entries of the journey by where they are: ``entered`` counts every entry, holdout
     included; ``at_steps`` the ones still moving, by version and step."""
@@ -89,6 +110,9 @@ class JourneyReport(BaseModel):
     done: int
     exited: int
     at_steps: list[StepCount]
+    effect: JourneyEffect | None = Field(
+        default=None, description="Conversions and revenue against the holdout (the API's report)"
+    )
 
 
 class TemplateRead(BaseModel):
