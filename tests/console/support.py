@@ -72,6 +72,19 @@ def cli(env: dict[str, str], cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def demo_with_admin(admin: str) -> Callable[[dict[str, str], Path], str]:
+    """A :func:`running_server` preparation: the schema, ``admin`` as the default tenant's
+    admin, the 400-member demo merchant (seed 7) and an admin API key, which it returns."""
+
+    def prepare(env: dict[str, str], cwd: Path) -> str:
+        cli(env, cwd, "init")
+        cli(env, cwd, "user", "create", admin, "--tenant", "default", "--role", "admin")
+        cli(env, cwd, "demo", "--members", "400", "--seed", "7")
+        return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
+
+    return prepare
+
+
 def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
     """Poll /healthz for at most 30 seconds; waiting on the process doubles as the pause and
     as the check that it did not die."""

@@ -27,6 +27,7 @@ from tests.console.support import (
     api,
     chromium_or_skip,
     cli,
+    demo_with_admin,
     login,
     running_server,
 )
@@ -49,13 +50,6 @@ class Shop:
         return api(self.base, self.api_key)
 
 
-def _prepare(env: dict[str, str], cwd: Path) -> str:
-    cli(env, cwd, "init")
-    cli(env, cwd, "user", "create", ADMIN, "--tenant", "default", "--role", "admin")
-    cli(env, cwd, "demo", "--members", "400", "--seed", "7")
-    return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     chromium_or_skip()
@@ -64,7 +58,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
     def prepare(env: dict[str, str], cwd: Path) -> str:
         seen["env"] = env
-        return _prepare(env, cwd)
+        return demo_with_admin(ADMIN)(env, cwd)
 
     with running_server(home, prepare, SETTINGS) as (base, key), api(base, key) as client:
         body = {"email": ANALYST, "password": PASSWORD, "role": "analyst"}

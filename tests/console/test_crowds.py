@@ -21,7 +21,7 @@ from tests.console.support import (
     RESULTS,
     api,
     chromium_or_skip,
-    cli,
+    demo_with_admin,
     login,
     running_server,
 )
@@ -47,18 +47,11 @@ class Shop:
     api_key: str
 
 
-def _prepare(env: dict[str, str], cwd: Path) -> str:
-    cli(env, cwd, "init")
-    cli(env, cwd, "user", "create", ADMIN, "--tenant", "default", "--role", "admin")
-    cli(env, cwd, "demo", "--members", "400", "--seed", "7")
-    return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     chromium_or_skip()
     home = tmp_path_factory.mktemp("crowds-server")
-    with running_server(home, _prepare) as (base, key), api(base, key) as client:
+    with running_server(home, demo_with_admin(ADMIN)) as (base, key), api(base, key) as client:
         body = {"email": ANALYST, "password": PASSWORD, "role": "analyst"}
         assert client.post("/users", json=body).status_code == 201
         yield Shop(base, key)

@@ -24,7 +24,7 @@ from tests.console.support import (
     RESULTS,
     api,
     chromium_or_skip,
-    cli,
+    demo_with_admin,
     login,
     running_server,
 )
@@ -53,18 +53,14 @@ class Shop:
         return api(self.base, self.api_key)
 
 
-def _prepare(env: dict[str, str], cwd: Path) -> str:
-    cli(env, cwd, "init")
-    cli(env, cwd, "user", "create", ADMIN, "--tenant", "default", "--role", "admin")
-    cli(env, cwd, "demo", "--members", "400", "--seed", "7")
-    return cli(env, cwd, "apikey", "create", "--tenant", "default", "--scope", "admin")
-
-
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     chromium_or_skip()
     home = tmp_path_factory.mktemp("journeys-server")
-    with running_server(home, _prepare, SETTINGS) as (base, key), api(base, key) as client:
+    with (
+        running_server(home, demo_with_admin(ADMIN), SETTINGS) as (base, key),
+        api(base, key) as client,
+    ):
         body = {"email": ANALYST, "password": PASSWORD, "role": "analyst"}
         assert client.post("/users", json=body).status_code == 201
         coupon = client.post("/coupon-templates", json=COUPON)
@@ -207,8 +203,15 @@ def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
 
 
 def test_an_analyst_sees_journeys_but_cannot_change_them(page: Page, shop: Shop) -> None:
-    with shop.client() as client:
-        journey_id = client.get("/journeys").json()["items"][0]["id"]
+    body = {
+        "name": "分析师看到的旅程",
+        "trigger": {"type": "member_registered"},
+        "steps": [{"type": "wait", "days": 1}],
+    }
+    with shop.client() as client:  # its own journey: the module's tests run in any order
+        created = client.post("/journeys", json=body)
+        assert created.status_code == 201, created.text
+        journey_id = created.json()["id"]
     login(page, shop.base, ANALYST)
     page.goto(f"{shop.base}/console/journeys/{journey_id}")
     expect(page.get_by_text("当前角色可以查看旅程，但不能修改、启用或暂停")).to_be_visible()
