@@ -85,8 +85,10 @@ def test_a_welcome_journey_runs_each_step_at_its_time(
 def test_members_finish_on_the_version_they_entered(
     session: Session, session_factory: sessionmaker[Session], tenant: Principal
 ) -> None:
+    """Issue 8, acceptance 2: 1,000 members are mid-way (waiting) when the journey is edited;
+    they finish on version one, and the members entering after take version two."""
     first, later = (
-        _members(session, tenant.tenant_id, 300),
+        _members(session, tenant.tenant_id, 1_000),
         _members(session, tenant.tenant_id, 200),
     )
     steps = [{"type": "wait", "days": 1}, {**LOG, "body": "version one"}]
@@ -98,15 +100,15 @@ def test_members_finish_on_the_version_they_entered(
         assert service.update_journey(session, tenant, running.id, edit).version == 2
     pay(session, tenant, later)
     run(session_factory)
-    assert statuses(session, running.id) == {(1, "waiting", 0): 300, (2, "waiting", 0): 200}
+    assert statuses(session, running.id) == {(1, "waiting", 0): 1_000, (2, "waiting", 0): 200}
 
     clock.advance(timedelta(days=1))
-    assert run(session_factory) == 500
+    assert run(session_factory) == 1_200
     with session.begin():
         query = select(Message.member_id, Message.body).where(Message.tenant_id == tenant.tenant_id)
         bodies = {row.member_id: row.body for row in session.execute(query)}
     assert bodies == dict.fromkeys(first, "version one") | dict.fromkeys(later, "version two")
-    assert statuses(session, running.id) == {(1, "done", 2): 300, (2, "done", 2): 200}
+    assert statuses(session, running.id) == {(1, "done", 2): 1_000, (2, "done", 2): 200}
 
 
 def test_a_paused_journey_keeps_its_members_where_they_are(
