@@ -7,6 +7,7 @@ import os
 import platform
 import re
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -63,6 +64,28 @@ def postgresql_server() -> str | None:
     finally:
         engine.dispose()
     return url or DEFAULT_PG
+
+
+def chosen_server(backend: str) -> str | None:
+    """The PostgreSQL server a run with ``--backend`` measures on (None: SQLite alone); exits
+    when PostgreSQL alone was asked for and nothing answers."""
+    server = None if backend == "sqlite" else postgresql_server()
+    if server is None and backend == "postgresql":
+        raise SystemExit(f"Nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
+    return server
+
+
+@contextmanager
+def backend_databases(
+    backend: str, server: str | None, workdir: Path | None
+) -> Iterator[list[tuple[str, Fresh]]]:
+    """The backends ``--backend`` names, SQLite first, each with where its fresh databases come
+    from: files in a temporary folder under ``workdir``, throwaway databases on ``server``."""
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        chosen = [] if backend == "postgresql" else [("SQLite", sqlite_databases(Path(tmp)))]
+        if server is not None:
+            chosen.append(("PostgreSQL", postgresql_databases(server)))
+        yield chosen
 
 
 def postgresql_databases(server: str) -> Fresh:

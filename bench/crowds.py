@@ -22,7 +22,6 @@ SQLite's are analysed. The sizes must be equal on both backends (the run fails o
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,16 +36,13 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import (
-    DEFAULT_PG,
-    PG_URL_VAR,
     BenchFailure,
     Rows,
+    backend_databases,
     bulk_load,
+    chosen_server,
     expect,
     machine,
-    postgresql_databases,
-    postgresql_server,
-    sqlite_databases,
     write_section,
 )
 from memberops.crowds.schemas import CrowdPreviewRequest
@@ -614,15 +610,10 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the results there (docs/benchmarks.md)")
     args = parser.parse_args()
     register_handlers()
-    server = None if args.backend == "sqlite" else postgresql_server()
-    if server is None and args.backend == "postgresql":
-        raise SystemExit(f"Nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
+    server = chosen_server(args.backend)
     data = generate(args.members)
     results: dict[str, list[Timing]] = {}
-    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        backends = [] if args.backend == "postgresql" else [("SQLite", sqlite_databases(Path(tmp)))]
-        if server is not None:
-            backends.append(("PostgreSQL", postgresql_databases(server)))
+    with backend_databases(args.backend, server, args.workdir) as backends:
         for backend, fresh in backends:
             with fresh() as url:
                 results[backend] = run_backend(backend, url, data)

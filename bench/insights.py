@@ -19,7 +19,6 @@ stored ones for every member.
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,15 +34,12 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.common import (
-    DEFAULT_PG,
-    PG_URL_VAR,
     BenchFailure,
+    backend_databases,
     bulk_load,
+    chosen_server,
     expect,
     machine,
-    postgresql_databases,
-    postgresql_server,
-    sqlite_databases,
     write_section,
 )
 from memberops.activity import stats
@@ -332,14 +328,9 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the results there (docs/benchmarks.md)")
     args = parser.parse_args()
     register_handlers()
-    server = None if args.backend == "sqlite" else postgresql_server()
-    if server is None and args.backend == "postgresql":
-        raise SystemExit(f"Nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
+    server = chosen_server(args.backend)
     data = generate(args.members, args.orders)
-    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        backends = [] if args.backend == "postgresql" else [("SQLite", sqlite_databases(Path(tmp)))]
-        if server is not None:
-            backends.append(("PostgreSQL", postgresql_databases(server)))
+    with backend_databases(args.backend, server, args.workdir) as backends:
         for backend, fresh in backends:
             with fresh() as url:
                 timings = run_backend(backend, url, data)

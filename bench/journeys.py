@@ -17,7 +17,6 @@ gives as many more positions the same wait, set-based.
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,16 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` when run
 from sqlalchemy import Engine, func, select, update
 
 from bench.common import (
-    DEFAULT_PG,
-    PG_URL_VAR,
     BenchFailure,
     Rows,
+    backend_databases,
     bulk_load,
+    chosen_server,
     expect,
     machine,
-    postgresql_databases,
-    postgresql_server,
-    sqlite_databases,
     write_section,
 )
 from memberops.campaigns.guard_rails import Rules
@@ -213,14 +209,9 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="write the results there (docs/benchmarks.md)")
     args = parser.parse_args()
     register_handlers()
-    server = None if args.backend == "sqlite" else postgresql_server()
-    if server is None and args.backend == "postgresql":
-        raise SystemExit(f"Nothing answers at {DEFAULT_PG} (set {PG_URL_VAR})")
+    server = chosen_server(args.backend)
     results: dict[str, Result] = {}
-    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        backends = [] if args.backend == "postgresql" else [("SQLite", sqlite_databases(Path(tmp)))]
-        if server is not None:
-            backends.append(("PostgreSQL", postgresql_databases(server)))
+    with backend_databases(args.backend, server, args.workdir) as backends:
         for backend, fresh in backends:
             with fresh() as url:
                 results[backend] = run_backend(backend, url, args.members, args.sample)
