@@ -4,26 +4,37 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Members of the demo merchant `make run` loads into an empty database (issue 3's 20,000:
-# ~210,000 actions through the rooms' services, orders and events in bulk, about 2.5 minutes
-# on SQLite; `make run DEMO_MEMBERS=2000` starts in seconds).
+# ~210,000 actions through the rooms' services, orders and events in bulk, about 5.5 minutes
+# on SQLite; `make run DEMO_MEMBERS=2000` starts in about half a minute).
 DEMO_MEMBERS ?= 20000
 # The demo clock (docs/operations.md): the console lets an admin move time forward so journeys
 # run without waiting; `make run DEMO_CLOCK=false` serves the demo on the real clock only.
 DEMO_CLOCK ?= true
 
-.PHONY: run test check unit browser bench docs clean
+.PHONY: run test check unit browser bench docs clean lock
 
-$(STAMP): pyproject.toml
+# The versions are those of constraints.txt, so a fresh clone gets what the suite passed with;
+# `make lock` moves them to the newest that pyproject.toml allows (then run `make test`).
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "memberops needs Python 3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+## lock: constraints.txt from the newest releases pyproject.toml allows, in a scratch venv
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[dev]'
+	{ echo "# The versions \`make\` installs: the set the suite last passed with (make lock refreshes it)."; \
+	  .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .venv-lock
 
 ## run: set up, initialise the embedded SQLite database, load the demo merchant, serve
 run: $(STAMP)
@@ -44,10 +55,10 @@ check: $(STAMP)
 	@cmp -s /tmp/memberops-errors.md docs/errors.md || \
 		{ echo "docs/errors.md is stale: run '$(BIN)/memberops docs errors'"; exit 1; }
 
-# One worker per core (pytest-xdist); tests sharing a module-scoped fixture stay on one worker
-# (tests/conftest.py), so a module's server and demo data are set up once; coverage is combined.
+# One worker per core (pytest-xdist); each test file runs on one worker (--dist loadfile), so a
+# module-scoped fixture (a console server with its demo data) is set up once; coverage is combined.
 unit: $(STAMP)
-	$(BIN)/pytest -n auto --dist loadgroup --cov --cov-report=term:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 ## browser: headless Chromium from Debian for the console tests (skipped without it outside CI)
 browser:
@@ -67,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/campaigns.py --write docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*
+	rm -rf $(VENV) .venv-lock .pytest_cache .mypy_cache .ruff_cache .coverage memberops.db*
