@@ -109,8 +109,9 @@ def test_bulk_events_store_what_one_by_one_stores(
     assert bulk["merges"] == 1
     assert len(bulk["stats"]) == 2
     assert sorted(event[1] for event in bulk["events"]) == [b.external_id for b in bodies]
-    recorded = [e for e in published if isinstance(e, EventRecorded)]
-    assert [e.type for e in recorded] == [str(b.type) for b in bodies]
+    (recorded,) = [e for e in published if isinstance(e, EventRecorded)]
+    assert [e.type for e in recorded.events] == [str(b.type) for b in bodies]
+    assert len({e.event_id for e in recorded.events}) == len(bodies)
 
 
 def test_a_replay_changes_nothing_and_a_conflict_is_refused(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from memberops.activity import stats
 from memberops.activity.common import content_hash, resolve_member
 from memberops.activity.errors import EventConflict
-from memberops.activity.events import EventRecorded
+from memberops.activity.events import EventRecorded, RecordedEvent
 from memberops.activity.models import Event
 from memberops.activity.schemas import EventCreate, EventRead
 from memberops.kernel.events import publish
@@ -59,7 +59,8 @@ def record_event(session: Session, principal: Principal, body: EventCreate) -> t
             raise
         return _replay(found, digest), False
     stats.refresh(session, principal.tenant_id, [member_id])
-    publish(session, EventRecorded(principal.tenant_id, member_id, event.id, str(event.type)))
+    recorded = RecordedEvent(member_id, event.id, str(event.type))
+    publish(session, EventRecorded(principal.tenant_id, (recorded,)))
     return event, True
 
 

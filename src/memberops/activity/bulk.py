@@ -28,7 +28,7 @@ from datetime import UTC
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ from memberops.identity.models import Identity, IdentityType
 from memberops.identity.normalise import IdentityKey, keys_of
 from memberops.identity.schemas import IdentityIn, MemberUpsert
 from memberops.kernel import clock
+from memberops.kernel.db import insert_returning_ids, insert_rows
 from memberops.kernel.events import publish
 from memberops.members.models import Member
 from memberops.members.service import lock_members
@@ -167,21 +168,20 @@ def _create_members(
     members = cast(Table, Member.__table__)
     try:
         with session.begin_nested():
-            returning = insert(members).returning(members.c.id, sort_by_parameter_order=True)
-            ids = dict(zip(new, session.scalars(returning, rows), strict=True))
+            ids = dict(zip(new, insert_returning_ids(session, members, rows), strict=True))
             identities = [
                 {"tenant_id": principal.tenant_id, "member_id": ids[group], "type": t, "scope": s}
                 | {"value": v, "source": body.channel or principal.actor, "created_at": now}
                 for group, body in new.items()
                 for t, s, v in group
             ]
-            session.execute(insert(cast(Table, Identity.__table__)), identities)
+            insert_rows(session, cast(Table, Identity.__table__), identities)
             audits = [
                 row
                 for group, body in new.items()
                 for row in _audit_rows(principal, group, body, ids[group])
             ]
-            session.execute(insert(cast(Table, AuditEntry.__table__)), audits)
+            insert_rows(session, cast(Table, AuditEntry.__table__), audits)
     except IntegrityError:
         return {}
     return ids
@@ -267,19 +267,16 @@ def _line_rows(
 def _insert(
     session: Session, principal: Principal, new: list[tuple[OrderCreate, int]]
 ) -> list[int]:
-    """Insert the orders (one executemany, ids returned in order) and then all their lines."""
+    """Insert the orders (ids returned in order) and then all their lines, each table by the
+    database's bulk path: the ORM's bulk layer adds nothing here but time."""
     rows = [_order_row(principal, body, member_id) for body, member_id in new]
-    # Core statements on the tables: the ORM's bulk layer adds nothing here but time.
-    orders = cast(Table, Order.__table__)
-    statement = insert(orders).returning(orders.c.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, rows))
-    lines = [
+    ids = insert_returning_ids(session, cast(Table, Order.__table__), rows)
+    lines = (
         row
         for (body, member_id), order_id in zip(new, ids, strict=True)
         for row in _line_rows(principal, body, order_id, member_id)
-    ]
-    if lines:
-        session.execute(insert(cast(Table, OrderLine.__table__)), lines)
+    )
+    insert_rows(session, cast(Table, OrderLine.__table__), lines)
     return ids
 
 

@@ -8,7 +8,7 @@ to (:func:`~memberops.activity.bulk.members_for`, the resolve ``record_orders`` 
 distinct identity set of the batch); an event whose external id is already stored is a replay
 when its content hash (:func:`~memberops.activity.common.content_hash` of the ``EventCreate``,
 what ``record_event`` stores) matches and a conflict otherwise; members are row-locked before
-their events go in; each new event publishes ``EventRecorded``; stats go through
+their events go in; the new events publish one ``EventRecorded``; stats go through
 ``stats.refresh`` (one refresh per batch under ``stats.deferred``). Callers own the transaction
 and the batch size.
 """
@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from memberops.activity import stats
 from memberops.activity.bulk import chunks, members_for
 from memberops.activity.common import content_hash
 from memberops.activity.errors import EventConflict
-from memberops.activity.events import EventRecorded
+from memberops.activity.events import EventRecorded, RecordedEvent
 from memberops.activity.models import Event
 from memberops.activity.schemas import EventCreate
 from memberops.kernel import clock
+from memberops.kernel.db import insert_returning_ids
 from memberops.kernel.events import publish
 from memberops.members.service import lock_members
 from memberops.tenancy.access import Principal, tenant_scope
@@ -95,14 +96,13 @@ def record_events(
     members, result.customers_created = members_for(session, principal, [b for b, _ in fresh])
     rows = [_row(principal, b, d, m) for (b, d), m in zip(fresh, members, strict=True)]
     lock_members(session, principal, {row["member_id"] for row in rows})
-    # A Core statement on the table, ids returned in order: the ORM adds nothing here but time.
-    table = cast(Table, Event.__table__)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, rows))
+    # The table's bulk path, ids returned in order: the ORM adds nothing here but time.
+    ids = insert_returning_ids(session, cast(Table, Event.__table__), rows)
     result.created = len(ids)
     stats.refresh(session, principal.tenant_id, sorted({row["member_id"] for row in rows}))
-    for row, event_id in zip(rows, ids, strict=True):
-        publish(
-            session, EventRecorded(principal.tenant_id, row["member_id"], event_id, row["type"])
-        )
+    recorded = tuple(
+        RecordedEvent(row["member_id"], event_id, row["type"])
+        for row, event_id in zip(rows, ids, strict=True)
+    )
+    publish(session, EventRecorded(principal.tenant_id, recorded))
     return result

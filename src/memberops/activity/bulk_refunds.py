@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, insert, update
+from sqlalchemy import Table, bindparam, case, update
 from sqlalchemy.orm import Session
 
 from memberops.activity import stats
@@ -33,6 +33,7 @@ from memberops.activity.models import Order, OrderStatus, Refund
 from memberops.activity.refunds import conflict, exceeds
 from memberops.activity.schemas import RefundCreate
 from memberops.kernel import clock
+from memberops.kernel.db import insert_returning_ids
 from memberops.kernel.errors import DomainError
 from memberops.kernel.events import publish
 from memberops.members.service import lock_members
@@ -194,9 +195,7 @@ def record_refunds(
     if not rows:
         return result
     _apply(session, principal, rows)
-    table = cast(Table, Refund.__table__)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, [row for _, row in rows]))
+    ids = insert_returning_ids(session, cast(Table, Refund.__table__), [row for _, row in rows])
     result.created = len(ids)
     stats.refresh(session, principal.tenant_id, sorted({order.member_id for order, _ in rows}))
     for (order, row), refund_id in zip(rows, ids, strict=True):

@@ -37,12 +37,22 @@ class OrderRefunded(DomainEvent):
 
 
 @dataclass(frozen=True)
-class EventRecorded(DomainEvent):
-    """A behaviour event was stored (never published again for a replay)."""
+class RecordedEvent:
+    """One stored behaviour event, as :class:`EventRecorded` names it."""
 
     member_id: int
     event_id: int
     type: str
+
+
+@dataclass(frozen=True)
+class EventRecorded(DomainEvent):
+    """Behaviour events were stored by one write (never published again for a replay):
+    ``events`` holds the one of ``POST /events``, or a bulk batch's new ones, so a subscriber
+    reacts once per write (lifecycle recomputes the batch's members in one query, not one per
+    event)."""
+
+    events: tuple[RecordedEvent, ...]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from memberops.activity.bulk_events import record_events
+from memberops.activity.schemas import EventCreate
 from memberops.insights.lifecycle import service
 from memberops.insights.lifecycle.events import StageChanged
 from memberops.insights.lifecycle.models import Stage, StageChange
@@ -165,3 +167,29 @@ def test_many_members_are_refreshed_in_slices(
         outcome = service.refresh_stages(session, tenant.tenant_id, members)
     assert (outcome.changed, outcome.moved) == (5, 5)
     assert {_stage(client, admin, str(m)) for m in members} == {("unengaged", False)}
+
+
+def test_a_bulk_batch_of_events_moves_its_interested_members_at_once(
+    client: TestClient,
+    admin: dict[str, str],
+    session: Session,
+    tenant: Principal,
+    moves: list[DomainEvent],
+) -> None:
+    """The bulk writer's one ``EventRecorded`` recomputes the batch's members with an interest
+    event (a cart add, a favourite) as the single path would; a page view moves nobody."""
+    now = clock.now().isoformat()
+    bodies = [
+        event_body("E1", "13800000001", occurred_at=now),
+        event_body("E2", "13800000001", occurred_at=now, type="favorite_item"),
+        event_body("E3", "13800000002", occurred_at=now, type="favorite_store"),
+        event_body("E4", "13800000003", occurred_at=now, type="page_view"),
+    ]
+    with session.begin():
+        record_events(session, tenant, [EventCreate.model_validate(b) for b in bodies])
+    carted, favourite, viewer = (_member(client, admin, f"1380000000{n}") for n in (1, 2, 3))
+    assert _stage(client, admin, carted) == ("prospect", False)
+    assert _stage(client, admin, favourite) == ("prospect", False)
+    assert _stage(client, admin, viewer) is None
+    moved = sorted(e.member_id for e in moves if isinstance(e, StageChanged))
+    assert moved == sorted([int(carted), int(favourite)])

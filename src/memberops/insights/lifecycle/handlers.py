@@ -28,9 +28,12 @@ def on_order_refunded(session: Session, event: OrderRefunded) -> None:
         refresh_stages(session, event.tenant_id, [event.member_id])
 
 
-def on_event_recorded(session: Session, event: EventRecorded) -> None:
-    if event.type in _INTEREST_TYPES:
-        refresh_stages(session, event.tenant_id, [event.member_id])
+def on_events_recorded(session: Session, event: EventRecorded) -> None:
+    """One recompute for the members of the write's interest events (a bulk batch of them
+    costs one query per slice of members, not one per event)."""
+    members = sorted({e.member_id for e in event.events if e.type in _INTEREST_TYPES})
+    if members:
+        refresh_stages(session, event.tenant_id, members)
 
 
 def on_history_loaded(session: Session, event: HistoryLoaded) -> None:
@@ -47,7 +50,7 @@ def on_members_moved(session: Session, event: MembersMerged | MembersUnmerged) -
 def register() -> None:
     subscribe(OrderPaid, on_order_paid)
     subscribe(OrderRefunded, on_order_refunded)
-    subscribe(EventRecorded, on_event_recorded)
+    subscribe(EventRecorded, on_events_recorded)
     subscribe(HistoryLoaded, on_history_loaded)
     subscribe(MembersMerged, on_members_moved)
     subscribe(MembersUnmerged, on_members_moved)
