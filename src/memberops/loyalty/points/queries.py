@@ -109,7 +109,7 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _month_table(first: date, last: date, timezone: str) -> Any:
+def month_table(first: date, last: date, timezone: str) -> Any:
     """``(n, month, start, end)`` rows, one per local month from ``first``'s to ``last``'s, with
     bounds as UTC instants: a derived table of literal rows (SQLite has no time zones, so the
     boundaries are computed here and the grouping stays in SQL)."""
@@ -152,7 +152,7 @@ def liability(session: Session, principal: Principal) -> LiabilityRead:
     months: list[LiabilityMonth] = []
     if last is not None:
         zone = ZoneInfo(principal.timezone)
-        table = _month_table(
+        table = month_table(
             now.astimezone(zone).date(), last.astimezone(zone).date(), principal.timezone
         )
         query = (
