@@ -8,7 +8,9 @@ the next day's run (every step is idempotent: it acts on what is due now) picks 
 - points expiring within the earn rules' ``expiry_reminder_days`` (``points.expiry.
   remind_expiring``: one ``PointsExpiring`` per member and local day of expiry),
 - coupons past their validity (``coupons.expire_due``),
-- today's birthday gifts in the tenant's timezone (``perks.grant_birthdays``).
+- today's birthday gifts in the tenant's timezone (``perks.grant_birthdays``),
+- benefit cards: ended holdings lapsed, this local month's coupons of valid holdings
+  (``cards.jobs.run_daily``, one transaction per step).
 
 ``evaluate_tiers`` places and upgrades every member after a history import, in rounds of
 ``EVALUATE_CHUNK`` members, one transaction each, reporting progress as it goes.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from memberops.loyalty.cards import jobs as cards
 from memberops.loyalty.coupons import service as coupons
 from memberops.loyalty.perks import service as perks
 from memberops.loyalty.points import expiry as points
@@ -43,12 +46,15 @@ class DailyReport:
     coupons_expired: int
     birthday_gifts: int
     expiry_reminders: int  # (member, local day of expiry) pairs announced
+    cards_lapsed: int  # benefit card holdings
+    card_coupon_grants: int  # holdings given this month's coupons
 
     def describe(self) -> str:
         return (
             f"{self.tier_reviews} tier reviews, {self.points_expired} points expired, "
             f"{self.coupons_expired} coupons expired, {self.birthday_gifts} birthday gifts, "
-            f"{self.expiry_reminders} expiry reminders"
+            f"{self.expiry_reminders} expiry reminders, {self.cards_lapsed} cards lapsed, "
+            f"{self.card_coupon_grants} card coupon grants"
         )
 
 
@@ -66,7 +72,16 @@ def run_daily(session_factory: sessionmaker[Session], tenant_principal: Principa
         coupons_expired = coupons.expire_due(session, principal)
     with session_factory.begin() as session:
         gifts = perks.grant_birthdays(session, principal)
-    return DailyReport(reviewed, points_expired, coupons_expired, gifts, reminders)
+    card_run = cards.run_daily(session_factory, principal)
+    return DailyReport(
+        reviewed,
+        points_expired,
+        coupons_expired,
+        gifts,
+        reminders,
+        card_run.lapsed,
+        card_run.monthly_grants,
+    )
 
 
 def _member_ids(session: Session, principal: Principal) -> list[int]:

@@ -33,11 +33,14 @@ class Permission(StrEnum):
     tenancy_read = "tenancy:read"
     tenancy_admin = "tenancy:admin"
     audit_read = "audit:read"
-    #: A member's tier, points, coupons and check-ins; liability and coupon stats.
+    #: A member's tier, points, coupons, check-ins, benefit cards and benefits; liability and
+    #: coupon stats.
     loyalty_read = "loyalty:read"
-    #: What a till does at checkout: redeem points and coupons, check a member in.
+    #: What a till does at checkout: redeem points and coupons, check a member in, sell and
+    #: renew benefit cards.
     loyalty_operate = "loyalty:operate"
-    #: What an operator does by hand: adjust points, issue coupons, keep coupon templates.
+    #: What an operator does by hand: adjust points, issue coupons, keep coupon templates and
+    #: benefit card types, refund benefit cards.
     loyalty_manage = "loyalty:manage"
     #: The programme's rules: tier ladder, earn rules, check-in rewards, perks.
     loyalty_rules = "loyalty:rules"

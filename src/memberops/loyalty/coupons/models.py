@@ -40,6 +40,7 @@ class CouponSource(StrEnum):
     birthday = "birthday"
     check_in = "check_in"
     member_day = "member_day"
+    benefit_card = "benefit_card"  # a benefit card's monthly coupons
 
 
 class CouponTemplate(TenantOwned, Base):

@@ -1,7 +1,9 @@
 """Earning on a paid order and taking it back on a refund.
 
 Points for an order = floor(paid yuan × points_per_yuan × tier multiplier × member-day
-multiplier × channel multiplier × the largest running campaign multiplier), then capped:
+multiplier × channel multiplier × the largest running campaign multiplier × the multipliers
+rooms above register, such as a valid benefit card's (:func:`register_multiplier`), judged at
+the order's ``paid_at``), then capped:
 ``max_points_per_order`` for the order, ``max_points_per_day`` for what the member's orders paid
 on the same local day (tenant timezone) earned together. The member day and the campaigns are
 judged on the order's ``paid_at``; the tier is the member's level as the order is recorded
@@ -18,6 +20,7 @@ purchase), and is not granted again. Points come from the order's own lots first
 keep their expiry), then oldest expiry first; what the lots cannot cover becomes debt.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
@@ -33,6 +36,26 @@ from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.tiers.service import current_level
 from memberops.tenancy.access import Principal, tenant_scope
 from memberops.tenancy.sections import load_section
+
+#: A member's further points multiplier at a moment (``paid_at``), beside the tier's.
+Multiplier = Callable[[Session, Principal, int, datetime], Decimal]
+_MULTIPLIERS: list[Multiplier] = []
+
+
+def register_multiplier(source: Multiplier) -> None:
+    """Multiply every order's points by ``source``'s figure too: how a room above points (the
+    benefit cards) adds a multiplier without points importing it. Registering twice is
+    harmless."""
+    if source not in _MULTIPLIERS:
+        _MULTIPLIERS.append(source)
+
+
+def _member_multiplier(session: Session, principal: Principal, order: Order) -> Decimal:
+    """The tier's multiplier times every registered one, for the order's member."""
+    multiplier = current_level(session, principal, order.member_id).benefits.points_multiplier
+    for source in _MULTIPLIERS:
+        multiplier *= source(session, principal, order.member_id, order.paid_at)
+    return multiplier
 
 
 def order_points(order: Order, rules: EarnRules, tier_multiplier: Decimal, timezone: str) -> int:
@@ -103,7 +126,7 @@ def earn_for_order(session: Session, principal: Principal, order_id: int) -> int
     if ledger.dedupe_used(session, principal, f"earn:order:{order.id}"):
         return 0
     rules = load_section(session, principal.tenant_id, EarnRules)
-    multiplier = current_level(session, principal, order.member_id).benefits.points_multiplier
+    multiplier = _member_multiplier(session, principal, order)
     first = not _has_earned(session, principal, order.member_id)
     points = _capped(
         session, principal, order, rules, order_points(order, rules, multiplier, principal.timezone)
