@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from memberops.dashboard import service
+from memberops.dashboard.joins import JoinReport, join_report
 from memberops.dashboard.periods import Bucket
 from memberops.dashboard.schemas import Overview
 from memberops.kernel.web import SessionDep
@@ -29,3 +30,15 @@ def overview(
     favourites and cart adders in 30 days, repurchase rate, registered members against
     customer records, and a trend of net sales and new members."""
     return service.overview(session, principal, days, bucket)
+
+
+@router.get("/dashboard/joins", response_model=JoinReport)
+def joins(
+    session: SessionDep,
+    principal: Reader,
+    days: Annotated[int, Query(ge=1, le=366, description="Range in local days")] = 30,
+    bucket: Annotated[Bucket, Query(description="day or week")] = Bucket.day,
+) -> JoinReport:
+    """The join-source report: registrations per period, source and campaign, and how many
+    of them have bought since (docs/growth.md)."""
+    return join_report(session, principal, days, bucket)
