@@ -36,7 +36,7 @@ from tests.console.support import cli, running_server
 #: 16:00 UTC: midnight in Shanghai (already 4 December there), 11:00 in New York.
 START = datetime(2026, 12, 3, 16, tzinfo=UTC)
 SETTINGS = Settings(database_url="sqlite://", secret_key="test", daily_jobs_at=time(0, 30))
-JOBS = ["loyalty.daily", "stats.rebuild", "insights.daily"]
+JOBS = ["loyalty.daily", "stats.rebuild", "insights.daily", "recommendations.rebuild"]
 
 
 @pytest.fixture(autouse=True)
@@ -198,7 +198,11 @@ def test_a_run_whose_worker_died_is_taken_over_after_the_lease(
         assert schedule.claim(claimer, tenant.tenant_id, "loyalty.daily", day, policy)
 
     ran = _ran(worker.run_due(session_factory, SETTINGS), tenant)
-    assert [job for _, job, _ in ran] == ["stats.rebuild", "insights.daily"]
+    assert [job for _, job, _ in ran] == [
+        "stats.rebuild",
+        "insights.daily",
+        "recommendations.rebuild",
+    ]
     clock.advance(timedelta(minutes=SETTINGS.job_lease_minutes))
     ran = _ran(worker.run_due(session_factory, SETTINGS), tenant)
     assert [job for _, job, _ in ran] == ["loyalty.daily"]
@@ -230,7 +234,7 @@ def test_workers_polling_at_once_run_each_job_once(fresh_engine: Engine) -> None
         attempts = session.scalars(
             select(ScheduledRun.attempts).where(ScheduledRun.tenant_id == created.id)
         ).all()
-    assert attempts == [1, 1, 1]
+    assert attempts == [1] * len(JOBS)
 
 
 def test_the_loop_runs_rounds_until_stopped(
@@ -267,7 +271,8 @@ def test_worker_once_prints_what_it_ran_and_exits(
     lines = [line.split("\t") for line in first.stdout.splitlines()]
     assert [line[:4] for line in lines] == [["default", j, "2026-12-04", "done"] for j in JOBS]
     assert lines[0][4] == (
-        "0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, 0 expiry reminders"
+        "0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, "
+        "0 expiry reminders, 0 cards lapsed, 0 card coupon grants"
     )
     assert (again.exit_code, again.stdout) == (0, "")
 

@@ -5,7 +5,8 @@ own; ``memberops serve`` runs it in a thread beside the server (``worker_in_proc
 Each round, for every tenant whose local time has passed ``daily_jobs_at``, the daily jobs run
 in order — the loyalty engine's day (tier reviews, points and coupon expiry, birthday gifts),
 the member-stats rebuild (windowed figures age without any write), then the layering (value
-models refitted when due, stages, RFM, tags, predictions) — each once per tenant per local day
+models refitted when due, stages, RFM, tags, predictions), then the recommendations' rebuild
+(co-purchase neighbours, product figures) — each once per tenant per local day
 however many workers poll, through the claims of ``kernel.schedule``. A job that fails is
 logged, recorded on its run and tried again later the same day; it never stops the worker.
 
@@ -41,6 +42,7 @@ from memberops.kernel.settings import Settings
 from memberops.loyalty import jobs as loyalty
 from memberops.messaging.channels.registry import Channels
 from memberops.messaging.delivery import Delivered, deliver_due
+from memberops.recommendations import jobs as recommendations
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import Principal
 from memberops.tenancy.models import Role, Tenant
@@ -71,6 +73,7 @@ DAILY_JOBS = (
     DailyJob("loyalty.daily", lambda f, p: loyalty.run_daily(f, p).describe()),
     DailyJob("stats.rebuild", _rebuild_stats),
     DailyJob("insights.daily", lambda f, p: insights.run_daily(f, p).describe()),
+    DailyJob("recommendations.rebuild", lambda f, p: recommendations.run_daily(f, p).describe()),
 )
 
 

@@ -5,28 +5,29 @@ cannot afford a call (and a query for its replay) per member. The caller here ha
 members already and gives their addresses and idempotency keys; the rows are written in a few
 statements, in the caller's transaction like any enqueue:
 
-- a template that names neither the member's name nor nickname nor a link reads the same for
-  everyone: it is rendered once and :func:`insert_selected` writes every message with one
-  ``INSERT … SELECT``;
+- a template that names neither the member's name nor nickname nor a link, nor a field a room
+  above provides (``provided``: ``recommended_products``) that the batch's context left empty,
+  reads the same for everyone: it is rendered once and :func:`insert_selected` writes every
+  message with one ``INSERT … SELECT``;
 - otherwise :func:`insert_rendered` renders each member's text from the template compiled once
-  and inserts a chunk of messages (and their tracked links) per statement.
+  and inserts a chunk of messages (and their tracked links) per statement, each provider asked
+  once for the whole chunk.
 
 Keys must be new: the caller guarantees it (a campaign decides each member once, behind its own
 unique constraint), so a clash is a bug and fails the transaction.
 """
 
-import itertools
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, insert, literal, select, update
+from sqlalchemy import Select, Table, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
-from memberops.kernel.db import is_postgresql
+from memberops.kernel.db import insert_rows
+from memberops.messaging import provided
 from memberops.messaging.links import LinkMaker
 from memberops.messaging.models import ChannelName, Message, MessageStatus, TrackedLink
 from memberops.messaging.service import ADDRESS_TYPES
@@ -50,9 +51,15 @@ class Batch:
     created_by: str
 
     @property
+    def used(self) -> set[str]:
+        """The fields and functions its subject and body name."""
+        return used_names(self.subject) | used_names(self.body)
+
+    @property
     def personal(self) -> bool:
         """Whether each member's text must be rendered for them."""
-        return bool((used_names(self.subject) | used_names(self.body)) & PERSONAL)
+        used = self.used
+        return bool(used & PERSONAL or provided.asked(self.context, used))
 
 
 @dataclass(frozen=True)
@@ -106,17 +113,21 @@ def insert_selected(session: Session, tenant_id: int, rows: Select[Any], batch: 
 def insert_rendered(
     session: Session, tenant_id: int, rows: Sequence[Addressed], batch: Batch
 ) -> None:
-    """One message per row, each rendered with the member's own name and nickname and its own
-    tracked links. Each message is handed to the database as soon as it is rendered, so on
+    """One message per row, each rendered with the member's own name and nickname, the provided
+    fields found for the member (each provider asked once for all the rows) and its own tracked
+    links. Each message is handed to the database as soon as it is rendered, so on
     PostgreSQL the server writes the chunk's first messages while the rest are rendered."""
     subject, body = renderer("subject", batch.subject), renderer("body", batch.body)
     base, shared = batch.context.model_dump(), {**_shared(batch), "tenant_id": tenant_id}
+    found = provided.for_members(
+        session, tenant_id, batch.context, [row.member_id for row in rows], batch.used
+    )
     links: list[dict[str, Any]] = []
 
     def messages() -> Iterator[dict[str, Any]]:
         for row in rows:
             own = {"name": base["name"] or row.name, "nickname": base["nickname"] or row.nickname}
-            fields = {**base, **own}
+            fields = {**base, **own, **found[row.member_id]}
             maker = LinkMaker(batch.link_base, unsubscribable=batch.channel in ADDRESS_TYPES)
             yield {
                 **shared,
@@ -139,29 +150,8 @@ def insert_rendered(
                 for token, url in maker.made
             )
 
-    _insert_values(session, _COLUMNS, messages())
-    _insert_values(session, TrackedLink.__table__.c, iter(links))  # after their messages
-
-
-def _insert_values(session: Session, columns: Any, rows: Iterator[dict[str, Any]]) -> None:
-    """Rows written by each database's fast path: ``COPY`` on PostgreSQL, fed row by row (an
-    executemany there costs a round trip, or a long statement to parse, per row), one prepared
-    executemany on SQLite."""
-    first = next(rows, None)
-    if first is None:
-        return
-    table = next(iter(columns)).table
-    if not is_postgresql(session):
-        session.execute(insert(table), [first, *rows])
-        return
-    raw = session.connection().connection.driver_connection
-    assert raw is not None  # a live connection of the session's transaction
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({', '.join(first)}) FROM STDIN") as copy,
-    ):
-        for row in itertools.chain([first], rows):
-            copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row.values()])
+    insert_rows(session, cast(Table, Message.__table__), messages())
+    insert_rows(session, cast(Table, TrackedLink.__table__), links)  # after their messages
 
 
 def cancel_queued(session: Session, tenant_id: int, message_ids: Select[Any]) -> int:

@@ -15,6 +15,7 @@ from memberops.kernel.db import is_postgresql
 from memberops.kernel.pagination import newest_first
 from memberops.members.models import Member
 from memberops.members.service import get_member, refuse_inactive
+from memberops.messaging import provided
 from memberops.messaging.errors import MessageNotFound, NoRecipient
 from memberops.messaging.links import LinkMaker, PreviewLinks, store
 from memberops.messaging.models import (
@@ -34,7 +35,7 @@ from memberops.messaging.schemas import (
     PreviewRead,
     PreviewRequest,
 )
-from memberops.messaging.templates import MessageContext, render
+from memberops.messaging.templates import MessageContext, check, render, used_names
 from memberops.tenancy.access import (
     Permission,
     Principal,
@@ -91,12 +92,21 @@ def _member(session: Session, principal: Principal, member_id: int | None) -> Me
     return member
 
 
-def personal(context: MessageContext, member: Member | None) -> MessageContext:
-    """The caller's context, with the member's own name and nickname where it left them out."""
+def personal(
+    session: Session, context: MessageContext, member: Member | None, subject: str, body: str
+) -> MessageContext:
+    """The caller's context, with the member's own name and nickname where it left them out,
+    and the fields rooms above fill (``provided``) that the templates name."""
     if member is None:
         return context
     mine = {"name": member.name, "nickname": member.nickname}
-    return context.model_copy(update={k: v for k, v in mine.items() if getattr(context, k) is None})
+    context = context.model_copy(
+        update={k: v for k, v in mine.items() if getattr(context, k) is None}
+    )
+    check("subject", subject)  # a template that does not parse is refused before it is read
+    check("body", body)
+    used = used_names(subject) | used_names(body)
+    return provided.fill(session, member.tenant_id, context, member.id, used)
 
 
 def preview(
@@ -105,7 +115,8 @@ def preview(
     """A message's subject and body as one member (or none) would read them; links show their
     own URL, the unsubscribe link a sample page under ``link_base``, and nothing is stored."""
     principal.require(Permission.messages_send)
-    context = personal(body.context, _member(session, principal, body.member_id))
+    member = _member(session, principal, body.member_id)
+    context = personal(session, body.context, member, body.subject, body.body)
     links = PreviewLinks(link_base)
     return PreviewRead(
         subject=render("subject", body.subject, context, links),
@@ -130,7 +141,7 @@ def enqueue(
     if recipient is None:
         raise NoRecipient("Name a member_id or a recipient.", channel=body.channel.value)
     links = LinkMaker(link_base, unsubscribable=member is not None and _asks_consent(body.channel))
-    context = personal(body.context, member)
+    context = personal(session, body.context, member, body.subject, body.body)
     subject, text = (
         render("subject", body.subject, context, links),
         render("body", body.body, context, links),
