@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity.models import MemberStats
 from memberops.campaigns.guard_rails import Rules
+from memberops.community import service as community
+from memberops.community.models import GroupKind, GroupMember
 from memberops.identity.events import MemberRegistered
 from memberops.insights.tags.models import MemberTag, Tag, TagSource
 from memberops.journeys.jobs import advance_due, enter_scheduled
@@ -448,6 +450,57 @@ def test_monthly_member_day(
     assert erased not in {m for m, _ in sent(session, tenant)}
 
 
+def _vip_roster(session: Session, tenant: Principal) -> dict[int, bool]:
+    """Every member with a VIP roster row: whether they are on the group now."""
+    with session.begin():
+        rows = session.execute(
+            select(GroupMember.member_id, GroupMember.left_at).where(
+                GroupMember.tenant_id == tenant.tenant_id, GroupMember.kind == GroupKind.vip
+            )
+        ).all()
+    return {member: left is None for member, left in rows}
+
+
+def test_vip_community_group_monthly_review(
+    session: Session, session_factory: sessionmaker[Session], tenant: Principal
+) -> None:
+    spender, frequent, faded, stayer, plain = members(session, tenant, {}, {}, {}, {}, {})
+    with session.begin():
+        give_stats(session, tenant, spender, orders_365d=2, spend_365d_cents=300_000)
+        give_stats(session, tenant, frequent, orders_365d=8, spend_365d_cents=80_000)
+        give_stats(session, tenant, faded, orders_365d=1, spend_365d_cents=10_000)
+        give_stats(session, tenant, stayer, orders_365d=12, spend_365d_cents=900_000)
+        give_stats(session, tenant, plain, orders_365d=1, spend_365d_cents=5_000)
+        vip = community.default_group(session, tenant, GroupKind.vip)
+        community.invite(session, tenant, vip, [faded, stayer], "operator")
+    start(session, tenant, "vip_review", day=5)  # 2,000 yuan or 6 orders, 10:00
+    go(session_factory, local(12, 5, 9, 40))  # entries are looked for every 15 minutes
+    assert sent(session, tenant) == {}
+    assert _vip_roster(session, tenant) == {faded: True, stayer: True}
+    go(session_factory, local(12, 5, 10))
+    assert _vip_roster(session, tenant) == {
+        spender: True,
+        frequent: True,
+        faded: False,
+        stayer: True,
+    }
+    assert sent(session, tenant) == {(spender, "12-05 10:00"): 1, (frequent, "12-05 10:00"): 1}
+    with session.begin():  # the spender's year has no big orders left in it
+        session.execute(
+            update(MemberStats)
+            .where(MemberStats.member_id == spender)
+            .values(orders_365d=1, spend_365d_cents=20_000)
+        )
+    go(session_factory, local(1, 5, 10, year=2027))
+    assert _vip_roster(session, tenant) == {
+        spender: False,
+        frequent: True,
+        faded: False,
+        stayer: True,
+    }
+    assert sent(session, tenant) == {(spender, "12-05 10:00"): 1, (frequent, "12-05 10:00"): 1}
+
+
 def test_every_template_is_covered_here() -> None:
     tested = {
         "welcome_pack",
@@ -459,5 +512,6 @@ def test_every_template_is_covered_here() -> None:
         "points_expiry",
         "tier_upgrade",
         "member_day",
+        "vip_review",
     }
     assert set(TEMPLATES) == tested

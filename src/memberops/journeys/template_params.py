@@ -79,3 +79,20 @@ class MemberDayParams(Params):
     )
     at: time = Field(default=time(10), description="Local time of the message")
     coupon_template_id: TemplateId | None = Field(default=None, description="A member-day coupon")
+
+
+class VipReviewParams(Params):
+    """Who belongs on the VIP groups: spend or orders over the last 365 days (either is
+    enough, as tiers qualify), reviewed on ``day`` of each month."""
+
+    min_spend_365d: int = Field(
+        default=2000, ge=1, le=100_000_000, description="Yuan spent in the last 365 days"
+    )
+    min_orders_365d: int = Field(
+        default=6, ge=1, le=10_000, description="Orders in the last 365 days"
+    )
+    day: int = Field(default=1, ge=1, le=28, description="Day of the month of the review")
+    at: time = Field(default=time(10), description="Local time of the review")
+    group_id: int | None = Field(
+        default=None, ge=1, le=MAX_KEY, description="The VIP group (default: the first)"
+    )

@@ -8,53 +8,38 @@ journeys — paid, shipped, delivered → review ask — since each step there w
 its own order, which only a trigger catches. :func:`start_template` validates the parameters
 (``422 journeys.invalid`` naming ``body.params.<name>``, e.g. a missing coupon template) and
 creates the journeys through ``service.create_journey`` (so every usual check applies), as
-drafts or active.
+drafts or active. What each template builds is in ``programmes``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from memberops.insights.tags.service import ensure_behaviour_tags
-from memberops.journeys import service
+from memberops.journeys import programmes, service
 from memberops.journeys.errors import JourneyInvalid, JourneyTemplateNotFound
-from memberops.journeys.models import EntryRule, Journey
+from memberops.journeys.models import Journey
 from memberops.journeys.schemas import JourneyCreate
 from memberops.journeys.template_params import (
     BirthdayParams,
     ExpiryParams,
-    LaunchParams,
     MemberDayParams,
     NoveltyParams,
     OrderCareParams,
     Params,
     SamplingParams,
     UpgradeParams,
+    VipReviewParams,
     WelcomeParams,
     WinBackParams,
 )
-from memberops.kernel import clock
 from memberops.tenancy.access import Permission, Principal
 
 #: A text in each console language.
 Texts = dict[str, str]
-_HI = '{{ name or "亲" }}'
-_STOP = "回T退订"
-
-
-@dataclass(frozen=True)
-class Part:
-    """One journey a template builds: its name after the template's, trigger, steps, rule."""
-
-    suffix: str
-    trigger: dict[str, Any]
-    steps: list[dict[str, Any]]
-    entry_rule: EntryRule = EntryRule.every_time
 
 
 @dataclass(frozen=True)
@@ -64,142 +49,7 @@ class Template:
     descriptions: Texts
     params: type[Params]
     #: The journeys of the parameters (an instance of ``params``) for the tenant.
-    build: Callable[[Any, Principal], list[Part]]
-
-
-def _send(params: Params, body: str) -> dict[str, Any]:
-    return {"type": "send", "channel": params.channel.value, "body": body}
-
-
-def _coupon(template_id: int) -> dict[str, Any]:
-    return {"type": "issue_coupon", "coupon_template_id": template_id}
-
-
-def _welcome(p: WelcomeParams, _: Principal) -> list[Part]:
-    bought = {"field": "stats.orders_count", "op": ">=", "value": 1}
-    steps = [
-        _coupon(p.coupon_template_id),
-        _send(p, f"{_HI}，欢迎加入会员！新人专享券已放入您的账户，首单立享优惠。{_STOP}"),
-        {"type": "wait", "days": 3, "at": "10:00"},
-        {"type": "branch", "condition": bought, "yes": 5},
-        _send(p, f"{_HI}，您的新人券还没用哦，挑几件心仪好物吧，优惠即将到期。{_STOP}"),
-    ]
-    return [Part("", {"type": "member_registered"}, steps, EntryRule.once_ever)]
-
-
-def _order_care(p: OrderCareParams, _: Principal) -> list[Part]:
-    review = [
-        _send(p, f"{_HI}，您的包裹已签收，使用中有任何问题随时联系客服。{_STOP}"),
-        {"type": "wait", "days": p.review_after_days, "at": "10:00"},
-        _send(p, f"{_HI}，宝贝用得还满意吗？期待您的评价，晒图好评有惊喜。{_STOP}"),
-    ]
-    return [
-        Part(
-            "付款",
-            {"type": "order_paid"},
-            [_send(p, f"{_HI}，感谢您的订单！我们正在为您精心备货，发货后第一时间通知您。")],
-        ),
-        Part(
-            "发货",
-            {"type": "order_shipped"},
-            [_send(p, f"{_HI}，您的订单已发货，请留意查收。{_STOP}")],
-        ),
-        Part("签收", {"type": "order_delivered"}, review),
-    ]
-
-
-def _birthday(p: BirthdayParams, _: Principal) -> list[Part]:
-    at = p.at.strftime("%H:%M")
-    trigger = {"type": "birthday", "days_before": p.days_before, "at": at}
-    greeting = _send(p, f"{_HI}，生日快乐！愿新的一岁万事顺意，生日券别忘了使用哦。{_STOP}")
-    if not p.days_before:
-        return [Part("", trigger, [_coupon(p.coupon_template_id), greeting])]
-    steps = [
-        _coupon(p.coupon_template_id),
-        _send(p, f"{_HI}，您的生日就要到了！专属生日券已送达您的账户。{_STOP}"),
-        {"type": "wait", "days": p.days_before, "at": at},
-        greeting,
-    ]
-    return [Part("", trigger, steps)]
-
-
-def _win_back(p: WinBackParams, _: Principal) -> list[Part]:
-    # A wait of 30 days ending at 10:00 lasts up to 31 days: an order in the last 31 days can
-    # only be one placed since the member entered (none in the 30 days before).
-    back = {"field": "stats.last_order_at", "op": "within_days", "value": 31}
-    steps = [
-        _coupon(p.coupon_30_template_id),
-        _send(p, f"{_HI}，好久不见！送您一张专属回归券，回来看看新变化吧。{_STOP}"),
-        {"type": "wait", "days": 30, "at": "10:00"},
-        {"type": "branch", "condition": back, "yes": 10},
-        _coupon(p.coupon_60_template_id),
-        _send(p, f"{_HI}，我们很想念您！更大力度的回归礼已放入账户，限时有效。{_STOP}"),
-        {"type": "wait", "days": 30, "at": "10:00"},
-        {"type": "branch", "condition": back, "yes": 10},
-        _coupon(p.coupon_90_template_id),
-        _send(p, f"{_HI}，最后一份回归大礼：超值券已到账，错过再等一年。{_STOP}"),
-    ]
-    return [Part("", {"type": "inactive", "days": 30}, steps)]
-
-
-def _start(p: LaunchParams, principal: Principal) -> str:
-    """The local moment to start at: the parameter (one with an offset moved into the tenant's
-    timezone), or tomorrow 10:00."""
-    zone = ZoneInfo(principal.timezone)
-    if p.start_at is not None:
-        at = p.start_at if p.start_at.tzinfo is None else p.start_at.astimezone(zone)
-        return at.replace(tzinfo=None).isoformat()
-    local = clock.now().astimezone(zone).date()
-    return datetime.combine(local + timedelta(days=1), time(10)).isoformat()
-
-
-def _sampling(p: SamplingParams, principal: Principal) -> list[Part]:
-    leaves: list[dict[str, Any]] = [
-        {"field": "stats.orders_count", "op": ">=", "value": 1},
-        {"field": "stats.last_order_at", "op": "not_within_days", "value": p.idle_days},
-    ]
-    if p.gender is not None:
-        leaves.append({"field": "member.gender", "op": "=", "value": p.gender.value})
-    if p.preference_tag is not None:
-        leaves.append({"field": "tags.tag", "op": "=", "value": p.preference_tag})
-    trigger = {"type": "fixed_date", "at": _start(p, principal), "condition": {"all": leaves}}
-    steps = [
-        _coupon(p.coupon_template_id),
-        _send(p, f"{_HI}，老朋友好久不见！新品小样免费送，领取券已放入您的账户。{_STOP}"),
-    ]
-    return [Part("", trigger, steps, EntryRule.once_ever)]
-
-
-def _novelty(p: NoveltyParams, principal: Principal) -> list[Part]:
-    novel = {"field": "tags.tag", "op": "=", "value": "novelty_seeker"}
-    trigger = {"type": "fixed_date", "at": _start(p, principal), "condition": novel}
-    steps = [_send(p, f"{_HI}，{p.product_name}首发上市！尝鲜会员抢先购。{_STOP}")]
-    if p.coupon_template_id is not None:
-        steps.insert(0, _coupon(p.coupon_template_id))
-    return [Part("", trigger, steps, EntryRule.once_ever)]
-
-
-def _expiry(p: ExpiryParams, _: Principal) -> list[Part]:
-    trigger = {"type": "points_expiring", "within_days": p.within_days}
-    body = f"{_HI}，您有积分将在{p.within_days}天内到期，快来兑换好礼，别让积分白白过期。{_STOP}"
-    return [Part("", trigger, [_send(p, body)])]
-
-
-def _upgrade(p: UpgradeParams, _: Principal) -> list[Part]:
-    steps = [_send(p, f"{_HI}，恭喜您升级为更高等级会员！更多专属权益已为您开启。{_STOP}")]
-    if p.points:
-        steps.append({"type": "grant_points", "points": p.points})
-    return [Part("", {"type": "tier_changed", "kind": "upgrade"}, steps)]
-
-
-def _member_day(p: MemberDayParams, _: Principal) -> list[Part]:
-    trigger: dict[str, Any] = {"type": "member_day", "at": p.at.strftime("%H:%M")}
-    if p.day is not None:
-        trigger["day"] = p.day
-    steps = [_send(p, f"{_HI}，今天是会员日！会员专享福利已开启，快来逛逛吧。{_STOP}")]
-    if p.coupon_template_id is not None:
-        steps.insert(0, _coupon(p.coupon_template_id))
-    return [Part("", trigger, steps)]
+    build: Callable[[Any, Principal], list[programmes.Part]]
 
 
 def _t(
@@ -221,7 +71,7 @@ TEMPLATES: dict[str, Template] = {
             "A new-member coupon and a welcome message on sign-up; a reminder 3 days later "
             "to members who have not ordered yet.",
             WelcomeParams,
-            _welcome,
+            programmes.welcome,
         ),
         _t(
             "order_care",
@@ -231,7 +81,7 @@ TEMPLATES: dict[str, Template] = {
             "Thanks on payment, a shipping notice, care on delivery and a review ask a few "
             "days later (three journeys).",
             OrderCareParams,
-            _order_care,
+            programmes.order_care,
         ),
         _t(
             "birthday_care",
@@ -240,7 +90,7 @@ TEMPLATES: dict[str, Template] = {
             "生日前几天送出生日券并提醒，生日当天送上祝福。",
             "A birthday coupon and a note a few days before the birthday, wishes on the day.",
             BirthdayParams,
-            _birthday,
+            programmes.birthday,
         ),
         _t(
             "win_back",
@@ -250,7 +100,7 @@ TEMPLATES: dict[str, Template] = {
             "An offer after 30 days without an order, bigger ones at 60 and 90 days; "
             "an order ends it.",
             WinBackParams,
-            _win_back,
+            programmes.win_back,
         ),
         _t(
             "churned_sampling",
@@ -260,7 +110,7 @@ TEMPLATES: dict[str, Template] = {
             "Members who bought before but not in a year (of a chosen gender or preference "
             "tag) get a new-product sample coupon at a chosen time.",
             SamplingParams,
-            _sampling,
+            programmes.sampling,
         ),
         _t(
             "novelty_push",
@@ -269,7 +119,7 @@ TEMPLATES: dict[str, Template] = {
             "新品上市时，向尝鲜型会员推送上新消息（可附券）。",
             "At a launch, a new-arrival message (and an optional coupon) to novelty-seekers.",
             NoveltyParams,
-            _novelty,
+            programmes.novelty,
         ),
         _t(
             "points_expiry",
@@ -278,7 +128,7 @@ TEMPLATES: dict[str, Template] = {
             "积分即将到期的会员收到兑换提醒。",
             "Members whose points expire soon are reminded to redeem them.",
             ExpiryParams,
-            _expiry,
+            programmes.expiry,
         ),
         _t(
             "tier_upgrade",
@@ -287,7 +137,7 @@ TEMPLATES: dict[str, Template] = {
             "会员升级时发送祝贺消息（可附赠积分）。",
             "A congratulation (and optional points) when a member moves up a tier.",
             UpgradeParams,
-            _upgrade,
+            programmes.upgrade,
         ),
         _t(
             "member_day",
@@ -296,7 +146,18 @@ TEMPLATES: dict[str, Template] = {
             "每月会员日当天定时提醒会员（可附会员日券）。",
             "A member-day message (and an optional coupon) on the monthly member day.",
             MemberDayParams,
-            _member_day,
+            programmes.member_day,
+        ),
+        _t(
+            "vip_review",
+            "VIP社群月度核查",
+            "VIP community group monthly review",
+            "每月核查一次：近365天消费或订单达标且不在VIP群的会员收到邀请并入群，不再达标的移出VIP群。",
+            "Once a month: members who reach the spend or order bar of the last 365 days and "
+            "are on no VIP group are invited, with a message; those who no longer reach it "
+            "are removed.",
+            VipReviewParams,
+            programmes.vip_review,
         ),
     )
 }
