@@ -15,7 +15,9 @@ from memberops.activity import handlers as activity
 from memberops.activity.money import to_yuan
 from memberops.campaigns import handlers as campaigns
 from memberops.campaigns.events import CampaignFinished
+from memberops.community import conditions as community_fields
 from memberops.crowds import handlers as crowds
+from memberops.growth import handlers as growth
 from memberops.identity import conditions as identity_fields
 from memberops.identity.events import MembersMerged
 from memberops.insights import conditions as insights_fields
@@ -26,6 +28,8 @@ from memberops.journeys import handlers as journeys
 from memberops.kernel import clock
 from memberops.kernel.events import subscribe
 from memberops.loyalty import conditions as loyalty_fields
+from memberops.loyalty.cards import conditions as card_fields
+from memberops.loyalty.cards import handlers as cards
 from memberops.loyalty.checkin import handlers as checkin
 from memberops.loyalty.coupons import handlers as coupons
 from memberops.loyalty.coupons.events import CouponRedeemed
@@ -34,10 +38,14 @@ from memberops.loyalty.points import handlers as points
 from memberops.loyalty.points.events import PointsExpiring
 from memberops.loyalty.tiers import handlers as tiers
 from memberops.loyalty.tiers.events import TierChanged
+from memberops.loyalty.wallet import conditions as stored_value_fields
+from memberops.loyalty.wallet import handlers as stored_value
 from memberops.members import conditions as member_fields
 from memberops.messaging import handlers as messaging
 from memberops.messaging.models import WebhookEvent
+from memberops.messaging.provided import provide
 from memberops.messaging.webhooks import announce
+from memberops.recommendations.service import product_names
 
 
 def register_handlers() -> None:
@@ -45,19 +53,26 @@ def register_handlers() -> None:
     identity_fields.register_fields()
     activity_fields.register_fields()
     loyalty_fields.register_fields()
+    stored_value_fields.register_fields()
+    card_fields.register_fields()
+    community_fields.register_fields()
     insights_fields.register_fields()
     activity.register()
     tiers.register()  # after activity: a merge refreshes stats before tiers read them
     points.register()  # after tiers: an order that upgrades its member earns at the new level
     checkin.register()
+    growth.register()  # before perks: a join source's own pack goes before the default
     perks.register()
     coupons.register()
+    stored_value.register()
+    cards.register()
     lifecycle.register()  # after activity: a merge has moved the orders it reads
     tags.register()  # after activity: a merge has moved orders and stats before tags read them
     crowds.register()
     messaging.register()
     campaigns.register()
     journeys.register()
+    provide("recommended_products", product_names)  # messaging's template field
     subscribe(MembersMerged, _merged)  # outgoing webhooks (docs/messaging.md)
     subscribe(TierChanged, _tier_changed)
     subscribe(StageChanged, _stage_changed)

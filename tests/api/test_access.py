@@ -24,6 +24,7 @@ from memberops.kernel import clock
 from memberops.kernel.settings import Settings
 from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.tiers.rules import TierLadder
+from memberops.recommendations.rules import RecommendationRules
 from memberops.tenancy import service as tenancy
 from memberops.tenancy.access import ROLE_PERMISSIONS, Permission, Principal
 from memberops.tenancy.models import ApiKey, Role
@@ -35,9 +36,12 @@ CHECK_IN_RULES = "/api/v1/loyalty/check-in-rules"
 PERK_RULES = "/api/v1/loyalty/perk-rules"
 COUPON_TEMPLATES = "/api/v1/coupon-templates"
 POINTS_RULES = "/api/v1/loyalty/points-rules"
+STORED_VALUE_RULES = "/api/v1/stored-value/rules"
+BENEFIT_CARDS = "/api/v1/benefit-cards"
 TAGS = "/api/v1/tags"
 INSIGHTS_OVERVIEW = "/api/v1/insights/overview"
 INSIGHTS_RULES = "/api/v1/insights/rules"
+RECOMMENDATION_RULES = "/api/v1/recommendations/rules"
 CROWDS = "/api/v1/crowds"
 MESSAGES = "/api/v1/messages"
 WEBHOOKS = "/api/v1/webhooks"
@@ -202,6 +206,51 @@ def _fresh_redemption(client: TestClient, admin: dict[str, str], world: World) -
     response = client.post(given.url, json=given.json, headers=admin | given.headers)
     assert response.status_code == 201, response.text
     return _points_write(world.member_id, "redeem", 5)
+
+
+def _stored_value_write(member_id: str, action: str, body: dict[str, str]) -> Req:
+    """A stored-value write of our member's under a fresh Idempotency-Key."""
+    key = {"Idempotency-Key": f"access-{next(_serial)}"}
+    return Req("POST", f"{MEMBERS}/{member_id}/stored-value/{action}", json=body, headers=key)
+
+
+def _fresh_spend(client: TestClient, admin: dict[str, str], world: World) -> Req:
+    """Give our member the 1.00 each role then spends on a new order of theirs."""
+    given = _stored_value_write(world.member_id, "top-ups", {"amount": "1"})
+    response = client.post(given.url, json=given.json, headers=admin | given.headers)
+    assert response.status_code == 201, response.text
+    body = {"order_id": _stored_order(client, admin), "amount": "1"}
+    return _stored_value_write(world.member_id, "spends", body)
+
+
+def _card_body() -> dict[str, Any]:
+    """A free benefit card type with a fresh code."""
+    code = f"card_{next(_serial)}"
+    return {"code": code, "name": "卡", "price_kind": "free", "validity_unit": "days",
+            "validity_length": 30}  # fmt: skip
+
+
+def _fresh_card(client: TestClient, admin: dict[str, str], **fields: Any) -> str:
+    response = client.post(BENEFIT_CARDS, json=_card_body() | fields, headers=admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _card_write(member_id: str, path: str, body: dict[str, Any]) -> Req:
+    """A benefit-card write of our member's under a fresh Idempotency-Key."""
+    key = {"Idempotency-Key": f"access-{next(_serial)}"}
+    return Req("POST", f"{MEMBERS}/{member_id}/benefit-cards{path}", json=body, headers=key)
+
+
+def _fresh_holding(client: TestClient, admin: dict[str, str], world: World, verb: str) -> Req:
+    """A card of a new type our member paid for, so each role renews or refunds its own."""
+    money = {"price_kind": "money", "price": "9.90"}
+    card = {"card_type_id": int(_fresh_card(client, admin, **money)), "payment_reference": "p"}
+    bought = _card_write(world.member_id, "", card)
+    response = client.post(bought.url, json=bought.json, headers=admin | bought.headers)
+    assert response.status_code == 201, response.text
+    body = {"payment_reference": "p"} if verb == "renew" else {"reason": "access test"}
+    return _card_write(world.member_id, f"/{response.json()['id']}/{verb}", body)
 
 
 def _fresh_tag(client: TestClient, admin: dict[str, str]) -> str:
@@ -822,6 +871,147 @@ CASES: dict[tuple[str, str], list[Case]] = {
             lambda c, a, w: Req("PUT", POINTS_RULES, json=EarnRules().model_dump(mode="json")),
         )
     ],
+    ("GET", "/api/v1/members/{member_id}/stored-value"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/stored-value"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/stored-value/top-ups"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            lambda c, a, w: _stored_value_write(w.member_id, "top-ups", {"amount": "1"}),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/stored-value/spends"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            _fresh_spend,
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/stored-value/adjustments"): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: _stored_value_write(
+                w.member_id,
+                "adjustments",
+                {"amount": "1", "direction": "credit", "part": "bonus", "reason": "access test"},
+            ),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/stored-value/liability"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/stored-value/liability"),
+        )
+    ],
+    ("GET", STORED_VALUE_RULES): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", STORED_VALUE_RULES))
+    ],
+    ("PUT", STORED_VALUE_RULES): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req("PUT", STORED_VALUE_RULES, json={"bonus_tiers": []}),
+        )
+    ],
+    ("POST", BENEFIT_CARDS): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req("POST", BENEFIT_CARDS, json=_card_body()),
+        )
+    ],
+    ("GET", BENEFIT_CARDS): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", BENEFIT_CARDS),
+            other=_empty_page,
+        )
+    ],
+    ("GET", BENEFIT_CARDS + "/{card_type_id}"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{BENEFIT_CARDS}/{_fresh_card(c, a)}"),
+            other_404="cards.type_not_found",
+        )
+    ],
+    ("PATCH", BENEFIT_CARDS + "/{card_type_id}"): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req(
+                "PATCH", f"{BENEFIT_CARDS}/{_fresh_card(c, a)}", json={"name": "新"}
+            ),
+            other_404="cards.type_not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/benefit-cards"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/benefit-cards"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/benefit-cards"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            lambda c, a, w: _card_write(w.member_id, "", {"card_type_id": int(_fresh_card(c, a))}),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/benefit-cards/{holding_id}/renew"): [
+        Case(
+            Permission.loyalty_operate,
+            WRITERS,
+            201,
+            lambda c, a, w: _fresh_holding(c, a, w, "renew"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/members/{member_id}/benefit-cards/{holding_id}/refund"): [
+        Case(
+            Permission.loyalty_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: _fresh_holding(c, a, w, "refund"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/benefits"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/benefits"),
+            other_404="members.not_found",
+        )
+    ],
     ("GET", "/api/v1/members/{member_id}/insights"): [
         Case(
             Permission.insights_read,
@@ -852,6 +1042,41 @@ CASES: dict[tuple[str, str], list[Case]] = {
             200,
             lambda c, a, w: Req(
                 "PUT", INSIGHTS_RULES, json=LayeringRules().model_dump(mode="json")
+            ),
+        )
+    ],
+    ("GET", "/api/v1/members/{member_id}/recommendations"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/recommendations"),
+            other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/recommendations:rebuild"): [
+        Case(
+            Permission.insights_manage,
+            MERGERS,
+            200,
+            lambda c, a, w: Req("POST", "/api/v1/recommendations:rebuild"),
+        )
+    ],
+    ("GET", RECOMMENDATION_RULES): [
+        Case(
+            Permission.insights_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", RECOMMENDATION_RULES),
+        )
+    ],
+    ("PUT", RECOMMENDATION_RULES): [
+        Case(
+            Permission.insights_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req(
+                "PUT", RECOMMENDATION_RULES, json=RecommendationRules().model_dump(mode="json")
             ),
         )
     ],
@@ -1261,6 +1486,89 @@ CASES: dict[tuple[str, str], list[Case]] = {
                 "POST", f"{MEMBERS}/{w.member_id}/unsubscribe", json={"channel": "sms"}
             ),
             other_404="members.not_found",
+        )
+    ],
+    ("POST", "/api/v1/joins"): [
+        Case(
+            Permission.members_write,
+            WRITERS,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                "/api/v1/joins",
+                json={
+                    "identities": [{"type": "phone", "value": f"1370000{next(_serial):04d}"}],
+                    "source": "official_account_menu",
+                },
+            ),
+        )
+    ],
+    ("GET", "/api/v1/join-scenes"): [
+        Case(
+            Permission.campaigns_read,
+            READERS,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/join-scenes"),
+        )
+    ],
+    ("POST", "/api/v1/join-scenes"): [
+        Case(
+            Permission.campaigns_manage,
+            MERGERS,
+            201,
+            lambda c, a, w: Req(
+                "POST",
+                "/api/v1/join-scenes",
+                json={"name": f"card {next(_serial)}", "source": "parcel_card"},
+            ),
+        )
+    ],
+    ("GET", f"{MEMBERS}/{{member_id}}/invite"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/invite"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", f"{MEMBERS}/{{member_id}}/referrals"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", f"{MEMBERS}/{w.member_id}/referrals"),
+            other_404="members.not_found",
+        )
+    ],
+    ("GET", "/api/v1/growth/referral-leaderboard"): [
+        Case(
+            Permission.loyalty_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/growth/referral-leaderboard"),
+            other=_empty_page,
+        )
+    ],
+    ("GET", "/api/v1/growth/rules"): [
+        Case(Permission.loyalty_read, ALL, 200, lambda c, a, w: Req("GET", "/api/v1/growth/rules"))
+    ],
+    ("PUT", "/api/v1/growth/rules"): [
+        Case(
+            Permission.loyalty_rules,
+            ADMIN,
+            200,
+            lambda c, a, w: Req(
+                "PUT", "/api/v1/growth/rules", json={"join_page_url": "https://shop.example.com/j"}
+            ),
+        )
+    ],
+    ("GET", "/api/v1/dashboard/joins"): [
+        Case(
+            Permission.members_read,
+            ALL,
+            200,
+            lambda c, a, w: Req("GET", "/api/v1/dashboard/joins"),
         )
     ],
 }

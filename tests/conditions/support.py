@@ -8,15 +8,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from memberops.activity.models import Event, MemberStats
+from memberops.community.models import CommunityGroup, GroupKind, GroupMember
 from memberops.conditions.compiler import compile_condition, parse_condition
 from memberops.identity.models import Identity, IdentityType
 from memberops.insights.clv.models import MemberPrediction
 from memberops.insights.lifecycle.models import MemberStage
 from memberops.insights.rfm.models import MemberRfm
 from memberops.insights.tags.models import MemberTag, Tag
+from memberops.loyalty.cards.models import CardHolding, CardType
 from memberops.loyalty.coupons.models import Coupon, CouponTemplate
 from memberops.loyalty.points.models import PointsAccount, PointsEntry, PointsLot
 from memberops.loyalty.tiers.models import MemberTier
+from memberops.loyalty.wallet.models import StoredValueAccount
 from memberops.members.models import Consent, ConsentChannel, Member, MemberStatus
 from memberops.tenancy.access import Principal
 
@@ -231,7 +234,8 @@ def _tags(session: Session, principal: Principal, holders: dict[str, list[int]])
 
 def _loyalty(session: Session, principal: Principal, ann: int, bob: int) -> None:
     """Ann: gold, 1,200 points (300 expiring within 30 days), one usable coupon, one used, one
-    expired. Bob: silver, no points account, one coupon not valid yet."""
+    expired. Bob: silver, no points account, one coupon not valid yet, 1,100.00 of stored value
+    (1,000.00 paid in, 100.00 bonus)."""
     tenant = principal.tenant_id
     session.add_all(
         [
@@ -240,6 +244,8 @@ def _loyalty(session: Session, principal: Principal, ann: int, bob: int) -> None
             MemberTier(tenant_id=tenant, member_id=bob, tier="silver", since=NOW,
                        period_ends_at=NOW),
             PointsAccount(tenant_id=tenant, member_id=ann, balance=1_200, debt=0),
+            StoredValueAccount(tenant_id=tenant, member_id=bob, principal_cents=100_000,
+                               bonus_cents=10_000),
         ]
     )  # fmt: skip
     entry = PointsEntry(tenant_id=tenant, member_id=ann, kind="earn", points=1_200,
@@ -264,6 +270,48 @@ def _loyalty(session: Session, principal: Principal, ann: int, bob: int) -> None
             Coupon(tenant_id=tenant, template_id=template.id, member_id=member, code=f"C{n}",
                    status=status, source="operator", valid_from=start,
                    valid_until=start + timedelta(days=30), redeemed_at=redeemed)
+        )  # fmt: skip
+
+
+def _cards(session: Session, principal: Principal, ann: int, bob: int) -> None:
+    """Ann holds a valid ``plus`` card. Bob's ``black`` card ended a day ago (not yet marked
+    lapsed) and his ``plus`` card, inside its term, was refunded."""
+    tenant = principal.tenant_id
+    plus, black = (
+        CardType(tenant_id=tenant, code=code, name=code, price_kind="free",
+                 validity_unit="days", validity_length=30, monthly_coupons=[])
+        for code in ("plus", "black")
+    )  # fmt: skip
+    session.add_all([plus, black])
+    session.flush()
+    for member, card, status, end in (
+        (ann, plus, "active", NOW + timedelta(days=20)),
+        (bob, black, "active", NOW - timedelta(days=1)),
+        (bob, plus, "refunded", NOW + timedelta(days=20)),
+    ):
+        session.add(
+            CardHolding(tenant_id=tenant, member_id=member, card_type_id=card.id, status=status,
+                        starts_at=end - timedelta(days=30), ends_at=end)
+        )  # fmt: skip
+
+
+def _groups(session: Session, principal: Principal, ann: int, bob: int) -> None:
+    """Ann is on a VIP group; Bob left the VIP group a week ago and is on a basic one."""
+    tenant = principal.tenant_id
+    vip, basic = (
+        CommunityGroup(tenant_id=tenant, kind=kind, name=kind, series=kind, created_by="t")
+        for kind in (GroupKind.vip, GroupKind.basic)
+    )
+    session.add_all([vip, basic])
+    session.flush()
+    for member, group, left in (
+        (ann, vip, None),
+        (bob, vip, NOW - timedelta(days=7)),
+        (bob, basic, None),
+    ):
+        session.add(
+            GroupMember(tenant_id=tenant, group_id=group.id, kind=group.kind, member_id=member,
+                        left_at=left, invited_by="t")
         )  # fmt: skip
 
 
@@ -304,6 +352,8 @@ def build_world(session: Session, principal: Principal, rival: Principal) -> Wor
         _tags(session, principal, {"vip": [ann, gone], "lapsed": [ann, bob], "new": []})
         _tags(session, rival, {"vip": [other]})
         _loyalty(session, principal, ann, bob)
+        _cards(session, principal, ann, bob)
+        _groups(session, principal, ann, bob)
         _events(session, principal, ann, bob)
     ids = {"ann": ann, "bob": bob, "cai": cai, "gone": gone, "rival": other}
     return World(principal, ids)

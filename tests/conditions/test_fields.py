@@ -78,6 +78,8 @@ MONEY_CASES = [
     (leaf("stats.average_order_value", "!=", "250"), {"bob"}),
     (leaf("rfm.monetary", "=", "600"), {"ann"}),
     (leaf("clv.clv_12m", ">=", "1234.50"), {"ann"}),
+    (leaf("stored_value.balance", "=", "1100"), {"bob"}),  # principal and bonus
+    (leaf("stored_value.balance", "<", "0.01"), {"ann", "cai"}),  # no account: 0
 ]
 RATIO_CASES = [
     (leaf("stats.discount_share", ">=", 0.8), {"ann"}),  # 4 of 5, exactly 0.8
@@ -173,6 +175,11 @@ SET_CASES = [  # vip: ann (and gone, merged away); lapsed is inactive; new is he
     (leaf("tags.tag", "in", ["vip", "new"]), {"ann"}),
     (leaf("tags.tag", "not_in", ["vip", "new"]), {"bob", "cai"}),
     (leaf("tags.tag", "=", "lapsed"), set()),
+    (leaf("cards.card", "=", "plus"), {"ann"}),  # bob's was refunded
+    (leaf("cards.card", "!=", "plus"), {"bob", "cai"}),
+    (leaf("cards.card", "in", ["plus", "black"]), {"ann"}),  # bob's black ended yesterday
+    (leaf("cards.card", "not_in", ["plus", "black"]), {"bob", "cai"}),
+    (leaf("cards.card", "=", "black"), set()),
 ]
 BOOL_CASES = [
     (leaf("member.is_registered", "=", True), {"ann"}),
@@ -184,6 +191,11 @@ BOOL_CASES = [
     (leaf("member.consent_email", "!=", False), set()),
     (leaf("member.consent_wecom", "=", False), ALL),
     (leaf("identity.has_phone", "=", True), {"ann"}),
+    (leaf("cards.holds_any", "=", True), {"ann"}),
+    (leaf("cards.holds_any", "!=", True), {"bob", "cai"}),
+    (leaf("community.in_vip_group", "=", True), {"ann"}),  # bob left his
+    (leaf("community.in_vip_group", "!=", True), {"bob", "cai"}),
+    (leaf("community.in_basic_group", "=", True), {"bob"}),
     (leaf("identity.has_email", "=", True), {"bob"}),
     (leaf("identity.is_wechat_fan", "=", True), {"ann", "cai"}),  # an openid, a unionid
     (leaf("identity.is_wechat_fan", "!=", True), {"bob"}),

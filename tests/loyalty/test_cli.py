@@ -68,13 +68,13 @@ def test_daily_runs_every_tenant_once_a_day(db: Engine) -> None:
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
         "default: 2 tier reviews, 200 points expired, 2 coupons expired, 1 birthday gifts, "
-        "0 expiry reminders",
+        "0 expiry reminders, 0 cards lapsed, 0 card coupon grants",
         "shop2: 0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, "
-        "0 expiry reminders",
+        "0 expiry reminders, 0 cards lapsed, 0 card coupon grants",
     ]
     assert again.stdout.splitlines() == [
         "default: 0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, "
-        "0 expiry reminders"
+        "0 expiry reminders, 0 cards lapsed, 0 card coupon grants"
     ]
     with Session(db) as session:
         kinds = session.execute(

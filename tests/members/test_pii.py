@@ -107,7 +107,19 @@ def test_export_hands_over_member_identities_consent_merges_and_audit(
     response = client.get(f"{MEMBERS}/{member['id']}/export", headers=admin)
     assert response.status_code == 200
     document = response.json()
-    rooms = ["check_ins", "coupons", "events", "orders", "perks", "points", "tags", "tier"]
+    rooms = [
+        "benefit_cards",
+        "check_ins",
+        "coupons",
+        "events",
+        "growth",
+        "orders",
+        "perks",
+        "points",
+        "stored_value",
+        "tags",
+        "tier",
+    ]
     assert sorted(document) == sorted(["audit", "member", *rooms])
     assert document["orders"] == document["events"] == []  # activity's sections: none yet
     assert document["tags"] == []

@@ -18,6 +18,8 @@ from memberops.campaigns.results_api import router as campaign_results_router
 from memberops.community.api import router as community_router
 from memberops.crowds.api import router as crowds_router
 from memberops.dashboard.api import router as dashboard_router
+from memberops.growth.api import redirects as growth_redirects
+from memberops.growth.api import router as growth_router
 from memberops.identity.api import router as members_router
 from memberops.insights.api import router as insights_router
 from memberops.insights.tags.api import router as tags_router
@@ -26,14 +28,17 @@ from memberops.kernel.catalogue import error_catalogue
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import error_anchor
 from memberops.kernel.settings import Settings
+from memberops.loyalty.cards.api import router as cards_router
 from memberops.loyalty.checkin.api import router as checkin_router
 from memberops.loyalty.coupons.api import router as coupons_router
 from memberops.loyalty.perks.api import router as perks_router
 from memberops.loyalty.points.api import router as points_router
 from memberops.loyalty.tiers.api import router as tiers_router
+from memberops.loyalty.wallet.api import router as stored_value_router
 from memberops.messaging.api import redirects as link_redirects
 from memberops.messaging.api import router as messaging_router
 from memberops.messaging.webhook_api import router as webhooks_router
+from memberops.recommendations.api import router as recommendations_router
 from memberops.tenancy.api import router as tenancy_router
 from memberops.watches.api import router as watches_router
 from memberops.wiring import register_handlers
@@ -93,6 +98,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(_health_router(engine))
     app.include_router(link_redirects)
+    app.include_router(growth_redirects)
     for router in (
         tenancy_router,
         members_router,
@@ -103,6 +109,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         checkin_router,
         perks_router,
         coupons_router,
+        stored_value_router,
+        cards_router,
         insights_router,
         tags_router,
         crowds_router,
@@ -112,7 +120,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         campaign_results_router,
         journeys_router,
         community_router,
+        growth_router,
         watches_router,
+        recommendations_router,
     ):
         app.include_router(router, prefix="/api/v1", responses=problems.API_RESPONSES)
     return app

@@ -80,6 +80,12 @@ class MemberDetail(MemberRead):
         default=None,
         description="Coupons held: counts by status and the usable ones expiring soonest",
     )
+    benefit_cards: list[dict[str, Any]] | None = Field(
+        default=None, description="Benefit cards valid now, with their benefits and payments"
+    )
+    stored_value: dict[str, Any] | None = Field(
+        default=None, description="Stored-value balance, as principal (paid in) and bonus"
+    )
 
 
 class UpsertResult(MemberDetail):

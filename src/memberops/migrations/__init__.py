@@ -21,7 +21,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade to ``revision``; by default every head (one, once branches are merged)."""
     command.upgrade(alembic_config(engine), revision)
 
 
