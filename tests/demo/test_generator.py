@@ -8,7 +8,9 @@ import pytest
 
 from memberops.activity.schemas import EventCreate, OrderCreate, RefundCreate
 from memberops.demo.generator import Action, DemoMerchant, cents, to_cents
+from memberops.growth.schemas import JoinIn, SceneCreate
 from memberops.identity.schemas import MemberUpsert
+from memberops.tenancy.schemas import StoreCreate
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 
@@ -25,12 +27,14 @@ def test_the_same_seed_makes_the_same_merchant(actions: list[Action]) -> None:
 
 
 def test_every_action_is_a_valid_request(actions: list[Action]) -> None:
-    schemas = {"member": MemberUpsert, "order": OrderCreate, "refund": RefundCreate,
+    schemas = {"store": StoreCreate, "scene": SceneCreate, "member": MemberUpsert,
+               "join": JoinIn, "order": OrderCreate, "refund": RefundCreate,
                "event": EventCreate}  # fmt: skip
     for action in actions:
         schemas[action.kind].model_validate(action.body)
     kinds = Counter(action.kind for action in actions)
-    assert kinds["member"] == 600
+    assert kinds["member"] + kinds["join"] == 600
+    assert kinds["join"] > kinds["member"]  # six in ten registered
     assert kinds["order"] > 600
     assert kinds["event"] > kinds["order"]
 
@@ -73,7 +77,27 @@ def test_nick_shoppers_are_linked_to_their_phone_by_a_later_order(
     )
     before = [a for a in actions if a.at < order.at]
     assert any(a.kind == "order" and a.body["member"]["identities"] == [nick] for a in before)
-    assert any(a.kind == "member" and phone in a.body["identities"] for a in before)
+    assert any(a.kind in ("member", "join") and phone in a.body["identities"] for a in before)
+
+
+def test_joins_name_a_scene_or_a_referrer_who_joined_before(actions: list[Action]) -> None:
+    """Scenes come first; an invite is a member's who had joined earlier, and a few keen
+    referrers invite more than the rest."""
+    scenes = {a.body["name"] for a in actions if a.kind == "scene"}
+    joined: dict[str, datetime] = {}
+    referrers: Counter[str] = Counter()
+    for action in (a for a in actions if a.kind == "join"):
+        how, _, what = (action.target or "none:").partition(":")
+        if how == "scene":
+            assert what in scenes
+        elif how == "invite":
+            assert joined[what] < action.at
+            referrers[what] += 1
+        joined[action.body["identities"][0]["value"]] = action.at
+    assert len(referrers) > 1
+    assert referrers.most_common(1)[0][1] > 2
+    sources = Counter((a.target or "api").partition(":")[0] for a in actions if a.kind == "join")
+    assert sources["scene"] > sources["api"] > sources["invite"] > 0
 
 
 def test_most_buyers_of_the_year_are_dormant() -> None:

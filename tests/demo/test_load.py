@@ -1,5 +1,6 @@
 """Loading the demo merchant through the services: every action lands, the nick shoppers are
-merged, and loading again changes nothing."""
+merged, registrations keep their scene or referrer, referrals are decided on the newcomer's
+first order, and loading again changes nothing."""
 
 from collections import Counter
 from collections.abc import Iterator
@@ -13,23 +14,27 @@ from typer.testing import CliRunner
 
 from memberops.activity.models import Event, MemberStats, Order, Refund
 from memberops.cli import app
-from memberops.demo.generator import DemoMerchant
+from memberops.demo.generator import Action, DemoMerchant
 from memberops.demo.load import load
-from memberops.identity.models import MemberMerge
+from memberops.growth.models import JoinScene, MemberJoin, Referral, ReferralStatus
+from memberops.identity.models import Identity, MemberMerge
 from memberops.insights.clv.models import MemberPrediction
 from memberops.insights.rfm.models import MemberRfm
 from memberops.insights.tags.models import MemberTag
 from memberops.kernel import clock
 from memberops.kernel.db import make_engine
 from memberops.kernel.settings import get_settings
+from memberops.loyalty.points.models import PointsEntry
 from memberops.tenancy.access import Principal
+from memberops.tenancy.models import Store
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def _counts(session: Session, principal: Principal) -> dict[str, int]:
     tables = {"orders": Order, "refunds": Refund, "events": Event, "merges": MemberMerge,
-              "stats": MemberStats}  # fmt: skip
+              "stats": MemberStats, "joins": MemberJoin, "referrals": Referral,
+              "scenes": JoinScene, "stores": Store, "points": PointsEntry}  # fmt: skip
     return {
         name: session.scalar(
             select(func.count()).select_from(model).where(model.tenant_id == principal.tenant_id)
@@ -59,9 +64,35 @@ def test_loading_twice_lands_everything_once(
     }
     assert linking
     assert first["merges"] == len(linking)
+    assert first["joins"] == expected["join"]
+    assert (first["scenes"], first["stores"]) == (expected["scene"], expected["store"])
+    _referrals_are_decided_as_live(session, tenant, actions)
 
     assert load(session_factory, tenant, actions) == done
     assert _counts(session, tenant) == first
+
+
+def _referrals_are_decided_as_live(
+    session: Session, tenant: Principal, actions: list[Action]
+) -> None:
+    """Every invited newcomer who bought is decided on its first order: rewarded, or refused for
+    the referrer's address on its parcels; one who never bought is still pending."""
+    invited = [a for a in actions if a.kind == "join" and (a.target or "").startswith("invite:")]
+    assert invited
+    buyers = {a.body["member"]["identities"][0]["value"] for a in actions if a.kind == "order"}
+    rows = session.execute(
+        select(Identity.value, Referral.status, Referral.reason)
+        .join(Identity, Identity.member_id == Referral.newcomer_id)
+        .where(Referral.tenant_id == tenant.tenant_id, Identity.type == "phone")
+    ).all()
+    assert len(rows) == len(invited)
+    for phone, status, reason in rows:
+        if phone not in buyers:
+            assert status == ReferralStatus.pending
+        else:
+            assert (status, reason) in {(ReferralStatus.rewarded, None),
+                                        (ReferralStatus.refused, "shared_phone")}  # fmt: skip
+    assert any(status == ReferralStatus.rewarded for _, status, _ in rows)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The demo merchant's world: a cosmetics-and-lifestyle brand with a Tmall/Taobao shop, a
-mini-program and stores, its products, and the Chinese retail calendar that drives its sales.
+mini-program and stores, the QR codes it recruits members with, its products, and the Chinese
+retail calendar that drives its sales.
 """
 
 from dataclasses import dataclass
@@ -24,6 +25,25 @@ CHANNELS = (
     ("taobao", 0.22, ("taobao-outlet",)),
     ("mini_program", 0.22, ("mp",)),
     ("pos", 0.18, ("sh-xintiandi", "bj-sanlitun", "gz-taikoo")),
+)
+#: The shop's stores: code → (name, channel); the codes are those of ``CHANNELS``.
+STORES = {
+    "tmall-flagship": ("天猫旗舰店", "tmall"),
+    "taobao-outlet": ("淘宝奥莱店", "taobao"),
+    "mp": ("小程序商城", "mini_program"),
+    "sh-xintiandi": ("上海新天地店", "pos"),
+    "bj-sanlitun": ("北京三里屯店", "pos"),
+    "gz-taikoo": ("广州太古汇店", "pos"),
+}
+#: The shop's join QR codes: (name, source, campaign, store, channel of the members who scan
+#: it). A parcel card per online shop, a code at each store's till, the official account's menu.
+SCENES = (
+    ("天猫旗舰店包裹卡", "parcel_card", "包裹卡·天猫", "tmall-flagship", "tmall"),
+    ("淘宝奥莱店包裹卡", "parcel_card", "包裹卡·淘宝", "taobao-outlet", "taobao"),
+    ("上海新天地店收银台", "store_qr", "门店扫码", "sh-xintiandi", "pos"),
+    ("北京三里屯店收银台", "store_qr", "门店扫码", "bj-sanlitun", "pos"),
+    ("广州太古汇店收银台", "store_qr", "门店扫码", "gz-taikoo", "pos"),
+    ("公众号菜单·会员中心", "official_account_menu", "公众号菜单", None, "mini_program"),
 )
 CATEGORIES = (
     ("护肤 skincare", 129, 459), ("彩妆 make-up", 79, 329), ("香氛 fragrance", 199, 899),

@@ -7,6 +7,11 @@ after an exponential lifetime with a gamma-distributed rate, so most buyers of a
 dormant by its end, as seed 003 reports. Seasons (双11, 618, gifting) thin the process; personas
 from seed 004's behaviour table shape baskets, discounts and events; some members shop first
 under a Taobao nick and are linked to their phone later, so loading merges them.
+
+Registered members join the way seed 000's shops recruit them: the parcel card (包裹卡) in an
+online shop's parcel, the QR code at a store's till, the official account's menu, or a friend's
+invite code (老带新), from a handful of keen referrers; a few of those newcomers are the
+referrer's second account and ship to the referrer's address, which the abuse rule refuses.
 """
 
 from collections.abc import Iterator
@@ -21,6 +26,8 @@ from memberops.demo.catalogue import (
     CHANNELS,
     GIVEN,
     REGIONS,
+    SCENES,
+    STORES,
     SURNAMES,
     Product,
     is_festival,
@@ -44,13 +51,19 @@ MOBILE_PREFIXES = (
     "188", "133", "153", "189", "130", "131", "132", "155", "156", "185",
 )  # fmt: skip
 PEAK = 5.0  # the busiest day's multiple of an ordinary day (thinning bound)
+SCANNED = 0.7  # of registered members not invited, the share who joined by a scene's QR code
+INVITED = 0.12  # of registered members, the share who joined with a friend's invite code
+REFERRERS = 0.05  # of registered members, the share who go on to invite friends
+SECOND_ACCOUNTS = 0.1  # of invited newcomers, the share who are their referrer's other account
 Body = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Action:
-    """One thing that happened, in the API's words: ``kind`` is member, order, refund or event;
-    ``target`` is the order a refund belongs to."""
+    """One thing that happened, in the API's words: ``kind`` is store, scene (a QR code), member
+    (a customer record), join (a registration), order, refund or event. ``target`` names what
+    exists only once loaded: a refund's order, a join's scene (``scene:NAME``) or the member
+    whose invite code it used (``invite:PHONE``)."""
 
     at: datetime
     kind: str
@@ -72,6 +85,8 @@ class Person:
     alias: Body | None = None
     addresses: list[Body] = field(default_factory=list)
     registered: bool = True
+    scene: str | None = None  # the name of the scene the member joined by
+    referrer: "Person | None" = None  # whose invite code the member joined with
 
 
 class DemoMerchant:
@@ -84,11 +99,47 @@ class DemoMerchant:
         self.first = as_of - timedelta(days=365 * years)
         self.catalogue = products(self.rng, self.first.date(), as_of.date())
         self.people = [self._person(ref) for ref in range(1, members + 1)]
+        self._choose_joins(np.random.default_rng([seed, 1]))
 
     def actions(self) -> list[Action]:
-        """Every member's registration, orders, refunds and events, oldest first."""
+        """The stores and join scenes, then every member's registration, orders, refunds and
+        events, oldest first (a registration before the order of the same moment)."""
+        opened = self.first - timedelta(days=1)
+        stores = [
+            Action(opened, "store", {"code": code, "name": name, "channel": channel})
+            for code, (name, channel) in STORES.items()
+        ]
+        scenes = [
+            Action(opened, "scene", {"name": name, "source": source, "campaign": campaign,
+                                     "store": store})
+            for name, source, campaign, store, _ in SCENES
+        ]  # fmt: skip
         found = [a for person in self.people for a in self._history(person)]
-        return sorted(found, key=lambda action: (action.at, action.kind != "member"))
+        found.sort(key=lambda action: (action.at, action.kind not in ("member", "join")))
+        return stores + scenes + found
+
+    def _choose_joins(self, rng: np.random.Generator) -> None:
+        """How each registered member joined, from a stream of its own so the histories stay
+        what the seed made them. Referrers are members who joined earlier, a few of them far
+        keener than the rest (Pareto weights); nick shoppers neither invite nor are invited
+        (their orders sit on a second record until linked)."""
+        referrers: list[Person] = []
+        keenness: list[float] = []
+        for person in sorted(self.people, key=lambda p: p.joined):
+            if not person.registered:
+                continue
+            plain = person.alias is None
+            if plain and referrers and rng.random() < INVITED:
+                weights = np.array(keenness) / sum(keenness)
+                person.referrer = referrers[int(rng.choice(len(referrers), p=weights))]
+                if rng.random() < SECOND_ACCOUNTS:
+                    person.addresses[0] = person.referrer.addresses[0]
+            elif rng.random() < SCANNED:
+                names = [s[0] for s in SCENES if s[4] == person.channel]
+                person.scene = names[int(rng.integers(len(names)))]
+            if plain and rng.random() < REFERRERS:
+                referrers.append(person)
+                keenness.append(1.0 + float(rng.pareto(1.2)))
 
     # --- who --------------------------------------------------------------------------------
     def _person(self, ref: int) -> Person:
@@ -174,7 +225,16 @@ class DemoMerchant:
         customer record, until an order names both; everyone else joins when first seen."""
         link_at = self._link_time(person, purchases)
         joined = person.joined if link_at is None else person.joined + (link_at - person.joined) / 2
-        yield Action(joined, "member", self._registration(person))
+        if not person.registered:
+            yield Action(joined, "member", self._registration(person))
+            return
+        body = {k: v for k, v in self._registration(person).items() if k != "registered"}
+        target = None
+        if person.scene is not None:
+            target = f"scene:{person.scene}"
+        elif person.referrer is not None:
+            target = f"invite:{person.referrer.identities[0]['value']}"
+        yield Action(joined, "join", body, target=target)
 
     def _buyer(self, person: Person, purchases: list[datetime], paid_at: datetime) -> list[Body]:
         link_at = self._link_time(person, purchases)
