@@ -19,9 +19,9 @@ class NoFit(NotFound):
 
 
 class FitUnidentified(Conflict):
-    """The purchases do not determine the models' parameters (a few customers, or no sign of
-    drop-out yet): a purchase model's search did not converge or ran to its bound. Nothing
-    was stored; fit again when more history has arrived."""
+    """The purchases do not determine the models' parameters: fewer than 20 buyers, or (no
+    sign of drop-out yet) a purchase model's search did not converge or ran to its bound.
+    Nothing was stored; fit again when more history has arrived."""
 
     code = "clv.fit_unidentified"
     title = "The purchases do not determine the models"

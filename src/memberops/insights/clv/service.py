@@ -3,8 +3,9 @@
 :func:`fit_models` reads the tenant's purchases once (``inputs.read_purchases``), builds
 (x, t_x, T, zbar) by the papers' rules (``summary.summarise``), fits BG/NBD and Pareto/NBD on
 the distinct (x, t_x, T) rows with weights and Gamma-Gamma on the repeat buyers (money in yuan,
-as the papers fit dollars), and stores the fits — none when a purchase model's search did not
-converge or ran to its bound (the data do not determine the parameters).
+as the papers fit dollars), and stores the fits — none when there are too few buyers, or a
+purchase model's search did not converge or ran to its bound (the data do not determine the
+parameters).
 :func:`score_members` applies the latest BG/NBD and Gamma-Gamma fits of the tenant to every
 buyer as of a day and replaces the stored predictions: P(alive), purchases expected in 30, 90
 and 365 days, spend per order, 12-month CLV discounted monthly, the churn-risk band, and the
@@ -13,7 +14,7 @@ day by which one more purchase is expected (none within two years: null).
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -39,6 +40,11 @@ from memberops.tenancy.access import Principal, tenant_scope
 #: Fits refused when one of these cannot predict (see ``_problem``). Gamma-Gamma at its bound is
 #: the limit of customers who spend alike (q and γ off together, γ/q kept), which predicts fine.
 PURCHASE_MODELS = (ModelName.bgnbd, ModelName.pareto_nbd)
+#: Fewer buyers than this do not determine the purchase models' four parameters: on a handful
+#: the search ends on parameters run off towards a limit (seen with 4 buyers: r and alpha in the
+#: millions, b at 1e-6), or does not end, depending on rounding, and the "fit" predicts one
+#: buyer a purchase and the rest none.
+MIN_BUYERS = 20
 #: The horizons of the stored expectations, in days.
 HORIZONS = (30, 90, 365)
 #: How far ahead the next expected purchase is looked for, in days.
@@ -92,6 +98,15 @@ def _problem(fit: Any, rows: Compressed, unit: Unit) -> str:
     return "" if np.all(np.isfinite(ahead)) else "its expectations are not finite"
 
 
+def _refuse(found: Summary, as_of: date, why: str) -> NoReturn:
+    raise FitUnidentified(
+        f"The purchases of {len(found):,} buyers up to {as_of.isoformat()} do not determine "
+        f"the models ({why}): fit again with more history.",
+        as_of=as_of.isoformat(),
+        buyers=len(found),
+    )
+
+
 def fit_models(session: Session, principal: Principal, as_of: date, unit: Unit) -> FitReport:
     """Fit the three models on the tenant's purchases up to ``as_of`` and store the fits."""
     found = read_summary(session, principal, as_of, unit)
@@ -101,6 +116,8 @@ def fit_models(session: Session, principal: Principal, as_of: date, unit: Unit) 
             f"No repeat purchase up to {as_of.isoformat()} to fit the models on.",
             as_of=as_of.isoformat(),
         )
+    if len(found) < MIN_BUYERS:
+        _refuse(found, as_of, f"fewer than {MIN_BUYERS} buyers")
     rows = compress(found.x, found.t_x, found.T)
     fits = {
         ModelName.bgnbd: bgnbd.fit(rows.x, rows.t_x, rows.T, rows.weights),
@@ -113,12 +130,7 @@ def fit_models(session: Session, principal: Principal, as_of: date, unit: Unit) 
         if (problem := _problem(fits[name], rows, unit))
     ]
     if problems:
-        raise FitUnidentified(
-            f"The purchases of {len(found):,} buyers up to {as_of.isoformat()} do not determine "
-            f"the models ({'; '.join(problems)}): fit again with more history.",
-            as_of=as_of.isoformat(),
-            buyers=len(found),
-        )
+        _refuse(found, as_of, "; ".join(problems))
     stored = [_stored(name, fit, as_of, unit) for name, fit in fits.items()]
     for row in stored:
         session.add(ClvFit(tenant_id=principal.tenant_id, **row))
