@@ -29,21 +29,6 @@ from tests.races import Racer
 PG_URL_VAR = "MEMBEROPS_TEST_DATABASE_URL"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist's ``--dist loadgroup`` (``make unit``), the tests that share a
-    module-scoped fixture (a console server with its demo data, a database of the module's own)
-    run on one worker, so it is built once; every other test goes to whichever worker is free."""
-    for item in items:
-        definitions = getattr(item, "_fixtureinfo", None)
-        scopes = {
-            d.scope
-            for defs in (definitions.name2fixturedefs.values() if definitions else [])
-            for d in defs
-        }
-        if "module" in scopes or "class" in scopes:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _wired() -> None:
     """Every room's handlers, as every entry point registers them (merges move activity)."""
