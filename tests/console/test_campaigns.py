@@ -30,6 +30,7 @@ from tests.console.support import (
     demo_with_admin,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -219,7 +220,7 @@ def test_an_analyst_sees_campaigns_but_cannot_launch(page: Page, shop: Shop) -> 
         draft = client.post("/campaigns", json=body)
     assert draft.status_code == 201, draft.text
     login(page, shop.base, ANALYST)
-    page.goto(f"{shop.base}/console/campaigns/{draft.json()['id']}")
+    visit(page, f"{shop.base}/console/campaigns/{draft.json()['id']}")
     expect(page.get_by_text("当前角色可以查看活动，但不能修改、发起或取消")).to_be_visible()
     expect(page.locator("[data-figure=reach] .figure-value")).not_to_be_empty()
     expect(page.get_by_role("button", name="发起活动")).to_have_count(0)
@@ -228,7 +229,7 @@ def test_an_analyst_sees_campaigns_but_cannot_launch(page: Page, shop: Shop) -> 
 
 def test_a_campaign_at_a_local_time_is_scheduled_then_cancelled(page: Page, shop: Shop) -> None:
     login(page, shop.base, ADMIN)
-    page.goto(f"{shop.base}/console/campaigns/new")
+    visit(page, f"{shop.base}/console/campaigns/new")
     editor = page.locator(".campaign-editor")
     editor.get_by_label("活动名称").fill("新年预告")
     editor.get_by_label("目标人群").click()

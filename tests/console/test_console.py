@@ -23,6 +23,7 @@ from tests.console.support import (
     cli,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -92,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def _login(page: Page, server: Server, email: str) -> None:
     login(page, server.base, email)
-    page.goto(f"{server.base}/console/members")
+    visit(page, f"{server.base}/console/members")
 
 
 def _search(page: Page, text: str) -> None:
@@ -104,7 +105,7 @@ def _search(page: Page, text: str) -> None:
 def test_find_member_by_phone_and_see_merge_history(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
-    page.goto(f"{server.base}/console/members")
+    visit(page, f"{server.base}/console/members")
     page.wait_for_url("**/console/login")
     page.get_by_label("邮箱").fill(ADMIN)
     page.get_by_label("密码").fill("not-the-password")
@@ -143,7 +144,7 @@ def test_analyst_sees_masked_phone_and_no_undo(page: Page, server: Server) -> No
 def test_undo_merge_is_done_as_the_signed_in_person(page: Page, server: Server) -> None:
     survivor, absorbed = server.spare_pair
     _login(page, server, ADMIN)
-    page.goto(f"{server.base}/console/members/{survivor}")
+    visit(page, f"{server.base}/console/members/{survivor}")
     page.get_by_role("button", name="撤销合并").click()
     page.get_by_role("dialog").get_by_role("button", name="撤销合并").click()
     expect(page.get_by_text("已于", exact=False)).to_be_visible()
@@ -180,3 +181,21 @@ def test_signed_out_visits_go_to_login_and_bad_ids_are_refused(server: Server) -
             answer = client.get(path)
             assert (answer.status_code, answer.headers["location"]) == (307, "/console/login")
         assert client.get(f"/members/{2**63}").status_code == 422
+
+
+def test_a_page_keeps_its_state_over_a_network_drop(page: Page, server: Server) -> None:
+    """A shop's network drops for a few seconds: the search the operator had made is still on
+    the page when the socket comes back, not lost to a reload (NiceGUI's own 3 s wait would
+    drop it; ``MEMBEROPS_CONSOLE_RECONNECT_SECONDS`` keeps it 30 s)."""
+    _login(page, server, ADMIN)
+    _search(page, "138 0000 0000")
+    expect(page.get_by_text("找到 1 位会员")).to_be_visible()
+    page.evaluate("window.loadedBeforeTheDrop = true")
+    page.context.set_offline(True)  # no new connection, and the open one broken
+    page.evaluate("window.socket.io.engine.transport.close()")
+    page.wait_for_function("window.socket.connected === false")
+    page.wait_for_timeout(6_000)
+    page.context.set_offline(False)
+    page.wait_for_function("window.socket?.connected === true && window.did_handshake")
+    assert page.evaluate("window.loadedBeforeTheDrop === true")
+    expect(page.get_by_text("找到 1 位会员")).to_be_visible()

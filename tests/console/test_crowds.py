@@ -24,6 +24,7 @@ from tests.console.support import (
     demo_with_admin,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -161,7 +162,7 @@ def _reopen_and_clash(page: Page, shop: Shop, crowd_id: str, size: int) -> None:
 
 def test_an_analyst_builds_and_previews_without_saving(page: Page, shop: Shop) -> None:
     login(page, shop.base, ANALYST)
-    page.goto(f"{shop.base}/console/crowds/new")
+    visit(page, f"{shop.base}/console/crowds/new")
     tier = _rule(page, 0, "会员等级", "等级")
     _choose(page, tier.get_by_label("值"), "金卡会员")
     size = page.locator(".crowd-size")
@@ -191,7 +192,7 @@ def test_a_snapshot_is_frozen_then_deleted_down_to_the_empty_state(page: Page, s
         body = {"name": "金卡快照", "kind": "snapshot", "condition": GOLD_UP}
         assert client.post("/crowds", json=body).status_code == 201
     login(page, shop.base, ADMIN)
-    page.goto(f"{shop.base}/console/crowds")
+    visit(page, f"{shop.base}/console/crowds")
     row = page.get_by_role("row").filter(has_text="金卡快照")
     expect(row).to_contain_text("快照")
     row.get_by_role("button", name="成员").click()

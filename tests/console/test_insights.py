@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.support import RESULTS, api, chromium_or_skip, cli, login, running_server
+from tests.console.support import RESULTS, api, chromium_or_skip, cli, login, running_server, visit
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,7 @@ def test_the_rfm_matrix_shows_the_overview(page: Page, loaded: Loaded, tmp_path:
 def test_a_members_page_shows_its_layering(page: Page, loaded: Loaded, tmp_path: Path) -> None:
     member, rfm = loaded.member, loaded.member["rfm"]
     login(page, loaded.base, ADMIN)
-    page.goto(f"{loaded.base}/console/members/{member['member_id']}")
+    visit(page, f"{loaded.base}/console/members/{member['member_id']}")
     card = page.locator(".member-insights")
     expect(card).to_contain_text(f"R{rfm['r_score']} F{rfm['f_score']} M{rfm['m_score']}")
     expect(card).to_contain_text(TYPE_NAMES[rfm["rfm_type"]])

@@ -10,14 +10,18 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from memberops.campaigns.measurement import uplift_read
+from memberops.campaigns.uplift import Group, compare
 from memberops.console import demo_clock, journey_charts, journey_form, journey_view
+from memberops.console.formatting import BLANK
 from memberops.console.i18n import LOCALES, catalogue, translate
 from memberops.console.pages import demo_clock as clock_control
+from memberops.console.pages.journeys import effect as effect_card
 from memberops.console.pages.journeys.detail import offered
 from memberops.journeys.definition import Step, Trigger
 from memberops.journeys.jobs import Round
 from memberops.journeys.models import EntryRule, JourneyStatus
-from memberops.journeys.schemas import JourneyReport, StepCount
+from memberops.journeys.schemas import EffectGroup, JourneyEffect, JourneyReport, StepCount
 from memberops.kernel import clock
 from memberops.kernel.settings import Settings
 
@@ -214,3 +218,45 @@ def test_the_clock_control_reads_hours_and_days() -> None:
     assert clock_control.delta("5", "hours") == timedelta(hours=5)
     with pytest.raises(ValueError, match="invalid literal"):
         clock_control.delta("soon", "days")
+
+
+def _effect(treated: EffectGroup, holdout: EffectGroup) -> JourneyEffect:
+    uplift = compare(
+        Group(treated.entries, treated.converted, treated.revenue),
+        Group(holdout.entries, holdout.converted, holdout.revenue),
+    )
+    return JourneyEffect(
+        attribution_days=7,
+        treated=treated,
+        holdout=holdout,
+        uplift=None if uplift is None else uplift_read(uplift),
+    )
+
+
+def _group(entries: int, converted: int, cents: int) -> EffectGroup:
+    rate = converted / entries if entries else 0.0
+    return EffectGroup(entries=entries, converted=converted, conversion_rate=rate, revenue=cents)
+
+
+def test_the_effect_card_reads_the_treated_against_the_holdout() -> None:
+    strong = _effect(_group(1000, 200, 3_000_000), _group(1000, 100, 1_500_000))
+    assert effect_card.verdict(strong) == "journeys.effect.significant"
+    treated, held = effect_card.rows(strong, _t)
+    assert (treated["group"], treated["entries"], treated["rate"]) == ("Treated", "1,000", "20.0%")
+    assert treated["uplift"] == "+10.0 pt"
+    assert treated["interval"].startswith("[+")  # wholly above zero
+    assert treated["incremental_revenue"] == "¥15,000.00"
+    assert (held["group"], held["uplift"], held["interval"]) == ("Holdout", BLANK, BLANK)
+    close = _effect(_group(100, 11, 0), _group(100, 10, 0))
+    assert effect_card.verdict(close) == "journeys.effect.unsure"
+
+
+def test_the_effect_card_says_when_it_cannot_measure() -> None:
+    none_held = _effect(_group(50, 5, 50_000), _group(0, 0, 0))
+    assert effect_card.verdict(none_held) == "journeys.effect.no_holdout"
+    nobody = _effect(_group(0, 0, 0), _group(0, 0, 0))
+    assert effect_card.verdict(nobody) == "journeys.effect.no_holdout"
+    early = JourneyEffect(
+        attribution_days=7, treated=_group(0, 0, 0), holdout=_group(3, 0, 0), uplift=None
+    )
+    assert effect_card.verdict(early) == "journeys.effect.too_early"

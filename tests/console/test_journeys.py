@@ -19,6 +19,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from memberops.console.formatting import number
+from memberops.console.i18n import translate
+from memberops.console.pages.journeys import effect as effect_card
+from memberops.journeys.schemas import JourneyEffect
 from tests.console.support import (
     PASSWORD,
     RESULTS,
@@ -27,6 +30,7 @@ from tests.console.support import (
     demo_with_admin,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -104,7 +108,21 @@ def _counts_match_the_api(page: Page, shop: Shop, journey_id: str) -> dict[str, 
         if count["version"] == version:
             step = page.locator(f".journey-tree [data-step='{count['step']}'] .step-members")
             expect(step).to_have_text(f"当前 {number(count['members'])} 人")
+    _effect_matches_the_api(page, JourneyEffect.model_validate(report["effect"]))
     return report
+
+
+def _effect_matches_the_api(page: Page, effect: JourneyEffect) -> None:
+    """The effect card's verdict, and its table of treated and held-out entries when a holdout
+    is kept, as the report's ``effect`` reads."""
+    card = page.locator(".journey-effect")
+    expect(card.locator(".journey-verdict")).to_have_text(
+        translate("zh-CN", effect_card.verdict(effect))
+    )
+    if effect.holdout.entries:
+        for group, label in ((effect.treated, "触达组"), (effect.holdout, "对照组")):
+            row = card.get_by_role("row").filter(has_text=label)
+            expect(row).to_contain_text(number(group.entries))
 
 
 def _act(page: Page, action: str, status: str) -> None:
@@ -213,11 +231,11 @@ def test_an_analyst_sees_journeys_but_cannot_change_them(page: Page, shop: Shop)
         assert created.status_code == 201, created.text
         journey_id = created.json()["id"]
     login(page, shop.base, ANALYST)
-    page.goto(f"{shop.base}/console/journeys/{journey_id}")
+    visit(page, f"{shop.base}/console/journeys/{journey_id}")
     expect(page.get_by_text("当前角色可以查看旅程，但不能修改、启用或暂停")).to_be_visible()
     expect(page.get_by_role("button", name="归档")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("演示时钟"))).to_have_count(0)
-    page.goto(f"{shop.base}/console/journeys/99999")
+    visit(page, f"{shop.base}/console/journeys/99999")
     expect(page.get_by_text("没有旅程 99999")).to_be_visible()
 
 
@@ -259,7 +277,7 @@ def test_the_demo_clock_runs_a_journey_and_an_edit_makes_a_new_version(
 ) -> None:
     journey_id = _birthday_journey(shop)
     login(page, shop.base, ADMIN)
-    page.goto(f"{shop.base}/console/journeys/{journey_id}")
+    visit(page, f"{shop.base}/console/journeys/{journey_id}")
     expect(_figure(page, "entered")).to_have_text("0")
     _move_clock(page, 5)
     report = _counts_match_the_api(page, shop, journey_id)

@@ -27,6 +27,7 @@ from tests.console.support import (
     cli,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -171,7 +172,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
 
 def test_new_template_and_deactivate(page: Page, programme: Programme) -> None:
     login(page, programme.base, ADMIN)
-    page.goto(f"{programme.base}/console/loyalty")
+    visit(page, f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="优惠券").click()
     page.get_by_role("button", name="新建模板").click()
     dialog = page.get_by_role("dialog")
@@ -203,7 +204,7 @@ def test_member_page_shows_tier_history_points_and_coupons(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
     login(page, programme.base, ADMIN)
-    page.goto(f"{programme.base}/console/members/{programme.member_id}")
+    visit(page, f"{programme.base}/console/members/{programme.member_id}")
     card = page.locator(".q-card").filter(has=page.get_by_text("等级变动"))
     expect(card.get_by_role("cell", name="金卡会员").first).to_be_visible()
     expect(card.get_by_role("cell", name="消费获得")).to_be_visible()
@@ -220,7 +221,7 @@ def test_an_analyst_reads_the_rules_but_cannot_change_them(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
     login(page, programme.base, ANALYST)
-    page.goto(f"{programme.base}/console/loyalty")
+    visit(page, f"{programme.base}/console/loyalty")
     expect(page.get_by_text("仅管理员可修改这些规则")).to_be_visible()
     expect(_field(page, "gold.qualify_spend")).to_be_disabled()
     expect(page.get_by_role("button", name="保存")).to_have_count(0)
@@ -236,7 +237,7 @@ def test_an_analyst_reads_the_rules_but_cannot_change_them(
 
 def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) -> None:
     login(page, programme.base, ADMIN)
-    page.goto(f"{programme.base}/console/loyalty")
+    visit(page, f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="签到与礼遇").click()
     _field(page, "day.7").fill("60")
     page.get_by_role("button", name="保存").first.click()
@@ -244,7 +245,9 @@ def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) 
     page.get_by_label("开卡礼包优惠券").click()
     page.get_by_role("option", name="满100减20").click()
     page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)  # the menu has closed and let go of focus
     _field(page, "pack_points").fill("-1")
+    expect(_field(page, "pack_points")).to_have_value("-1")
     page.get_by_role("button", name="保存").last.click()
     expect(page.locator("[data-problem]")).to_contain_text("new_member_pack.points")
     _field(page, "pack_points").fill("200")
@@ -262,13 +265,13 @@ def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) 
 def test_empty_states(page: Page, programme: Programme) -> None:
     """A merchant that never used loyalty: no points, no templates, a member with nothing."""
     login(page, programme.base, NEWCOMER)
-    page.goto(f"{programme.base}/console/loyalty")
+    visit(page, f"{programme.base}/console/loyalty")
     page.get_by_role("tab", name="积分").click()
     expect(page.get_by_text("暂无未使用的积分")).to_be_visible()
     expect(page.locator("[data-figure=liability_points]")).to_have_text("0")
     page.get_by_role("tab", name="优惠券").click()
     expect(page.get_by_text("还没有优惠券模板")).to_be_visible()
-    page.goto(f"{programme.base}/console/members")
+    visit(page, f"{programme.base}/console/members")
     page.get_by_role("cell", name="李四").click()
     expect(page.get_by_text("暂无等级变动")).to_be_visible()
     expect(page.get_by_text("暂无积分记录")).to_be_visible()

@@ -23,6 +23,7 @@ from tests.console.support import (
     cli,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -114,7 +115,7 @@ def test_member_page_pages_through_the_timeline(page: Page, loaded: Loaded, tmp_
     login(page, loaded.base, ADMIN)
     page.get_by_role("link", name="会员", exact=True).click()
     page.wait_for_url("**/console/members")
-    page.goto(f"{loaded.base}/console/members/{loaded.busiest}")
+    visit(page, f"{loaded.base}/console/members/{loaded.busiest}")
     orders = page.locator(".q-card").filter(has=page.get_by_text("付款时间"))
     expect(orders.get_by_role("cell", name=AMOUNT)).to_have_count(10)
     expect(orders.get_by_text("第 1 页")).to_be_visible()

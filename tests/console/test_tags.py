@@ -20,6 +20,7 @@ from tests.console.support import (
     cli,
     login,
     running_server,
+    visit,
 )
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
 def _open_tags(page: Page, shop: Shop, email: str) -> None:
     login(page, shop.base, email)
-    page.goto(f"{shop.base}/console/insights")
+    visit(page, f"{shop.base}/console/insights")
     page.get_by_role("tab", name="标签").click()
 
 

@@ -7,13 +7,12 @@ browser. The interval of each group is Wilson's score interval of its own rate
 bars whose error bars barely overlap read as the measurement says.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from memberops.campaigns.effect_schemas import GroupResults
 from memberops.campaigns.uplift import wilson
-
-Translate = Callable[..., str]
+from memberops.console.i18n import Translate
 
 #: Variants in blue, the holdout in grey: the bar the others are measured against.
 VARIANT_COLOUR, HOLDOUT_COLOUR, ERROR_BAR_COLOUR = "#1d4ed8", "#94a3b8", "#0f172a"

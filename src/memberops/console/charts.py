@@ -5,12 +5,10 @@ the page only hands them to ``ui.echart``. Labels come from the viewer's catalog
 shown in yuan with the console's formatting.
 """
 
-from collections.abc import Callable
 from typing import Any
 
+from memberops.console.i18n import Translate
 from memberops.dashboard.schemas import Overview, Trend
-
-Translate = Callable[..., str]
 
 #: Buyers, active, dormant, interested: one colour each, the same as their figure cards.
 FIGURE_COLOURS = {

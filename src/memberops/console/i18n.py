@@ -5,8 +5,12 @@ missing from a catalogue fails loudly (``KeyError``) instead of showing a raw ke
 """
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
+
+#: A viewer's ``t``: the text of a key in the viewer's language, placeholders filled.
+Translate = Callable[..., str]
 
 #: The languages the console speaks; the first is the default (SPEC §9).
 LOCALES = ("zh-CN", "en")

@@ -3,7 +3,7 @@ what a chart shows is testable without a browser (as ``charts`` does for the ove
 
 from typing import Any
 
-from memberops.console.charts import Translate
+from memberops.console.i18n import Translate
 from memberops.insights.rfm.models import RfmType
 from memberops.insights.schemas import InsightsOverview
 

@@ -9,7 +9,8 @@ browser.
 from collections.abc import Sequence
 from typing import Any
 
-from memberops.console.journey_view import StepNode, Translate, earlier, named
+from memberops.console.i18n import Translate
+from memberops.console.journey_view import StepNode, earlier, named
 from memberops.journeys.schemas import JourneyReport
 
 #: Every entry in dark blue, the steps in blue, done green, exited grey, the holdout light grey.

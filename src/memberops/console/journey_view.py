@@ -10,14 +10,14 @@ indented one level under it (nested branches add a level each).
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from memberops.console.formatting import number
+from memberops.console.i18n import Translate
 from memberops.journeys.schemas import JourneyReport, StepCount
 
-Translate = Callable[..., str]
 #: Names of what steps and triggers point at, by (kind, id): ``("coupon", 12)``, ``("tag", 3)``,
 #: ``("crowd", 5)``; an id without a name is shown as ``#12``.
 Names = Mapping[tuple[str, int], str]

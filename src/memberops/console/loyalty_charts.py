@@ -1,5 +1,6 @@
-"""ECharts options of the loyalty page: members per tier and the points liability by month of
-expiry, built from the tiers and points rooms' reads.
+"""ECharts options of the loyalty page: members per tier, the points liability by month of
+expiry and stored value's movements by month, built from the tiers, points and wallet rooms'
+reads.
 
 Plain functions returning option dicts, like ``charts``, so what a chart shows is testable
 without a browser. Money is drawn in yuan.
@@ -7,9 +8,10 @@ without a browser. Money is drawn in yuan.
 
 from typing import Any
 
-from memberops.console.charts import Translate
+from memberops.console.i18n import Translate
 from memberops.loyalty.points.schemas import LiabilityRead
 from memberops.loyalty.tiers.schemas import Distribution
+from memberops.loyalty.wallet.schemas import LiabilityRead as StoredValueLiability
 
 #: One colour per rung, lowest first (silver, gold, platinum, diamond, then any further).
 TIER_COLOURS = ("#94a3b8", "#d97706", "#0891b2", "#7c3aed", "#1d4ed8", "#16a34a")
@@ -71,5 +73,38 @@ def liability(report: LiabilityRead, t: Translate) -> dict[str, Any]:
                 "color": "#f59e0b",
                 "data": [m.value / 100 for m in months],
             },
+        ],
+    }
+
+
+#: Stored value's monthly movements drawn, in order: the report's field and its colour.
+STORED_VALUE_SERIES = (
+    ("topped_up", "#1d4ed8"),
+    ("bonus_given", "#f59e0b"),
+    ("spent", "#16a34a"),
+    ("refunded", "#94a3b8"),
+)
+
+
+def stored_value_by_month(report: StoredValueLiability, t: Translate) -> dict[str, Any]:
+    """Money topped up, bonus given, spent and given back by refunds in each local month
+    (yuan, side by side), oldest first: whether prepaid money comes in faster than it is
+    used is the question a merchant asks of it."""
+    months = report.by_month
+    return {
+        "grid": _GRID,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "xAxis": {"type": "category", "data": [m.month for m in months]},
+        "yAxis": {"type": "value", "name": "¥", "splitLine": _DASHED},
+        "series": [
+            {
+                "name": t(f"stored_value.series.{name}"),
+                "type": "bar",
+                "barMaxWidth": 14,
+                "color": colour,
+                "data": [getattr(m, name) / 100 for m in months],
+            }
+            for name, colour in STORED_VALUE_SERIES
         ],
     }

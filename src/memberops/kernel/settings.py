@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     default_phone_region: str = "CN"
     default_locale: str = "zh-CN"
     max_body_bytes: int = 1_048_576
+    console_reconnect_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long a console page's state (an opened panel, a half-filled form) "
+        "waits for its browser to reconnect before it is dropped and the page reloads.",
+    )
     sql_echo: bool = False
     sqlite_cache_mib: int = Field(
         default=SQLITE_CACHE_MIB,

@@ -15,6 +15,7 @@ from nicegui import ui
 from memberops.console.pages import (  # noqa: F401  (registers the pages)
     campaigns,
     crowds,
+    growth,
     insights,
     journeys,
     login,
@@ -35,7 +36,11 @@ def home(request: Request) -> RedirectResponse:
 
 def mount(app: FastAPI, settings: Settings) -> None:
     """Serve the console at ``/console`` of ``app``; sign-in cookies are signed with the
-    deployment's secret key, or a random one per process (sign-ins then end on restart)."""
+    deployment's secret key, or a random one per process (sign-ins then end on restart).
+
+    NiceGUI drops a page whose socket has been silent for its reconnect timeout (3 s by
+    default) and the browser reloads it, losing what the operator had open; a busy server or a
+    shaky shop network stalls the socket that long, so the wait is a setting."""
     ui_app.state.host = app
     ui.run_with(
         app,
@@ -44,4 +49,5 @@ def mount(app: FastAPI, settings: Settings) -> None:
         title="memberops",
         favicon="🧭",
         show_welcome_message=False,
+        reconnect_timeout=settings.console_reconnect_seconds,
     )

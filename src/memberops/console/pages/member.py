@@ -15,6 +15,7 @@ from nicegui import ui
 from memberops.console.formatting import BLANK
 from memberops.console.pages.member_insights import InsightsCard
 from memberops.console.pages.member_loyalty import LoyaltyCard
+from memberops.console.pages.member_recommendations import RecommendationsCard
 from memberops.console.pages.shell import content, current_viewer, frame, to_login, transaction
 from memberops.console.pages.timeline import Timeline
 from memberops.console.viewer import Viewer
@@ -87,6 +88,8 @@ class MemberView:
             if principal.can(Permission.loyalty_read):
                 with _card(t("member.loyalty"), "col-span-3"):
                     LoyaltyCard(self.viewer, self.member_id).show()
+            with _card(t("member.recommendations"), "col-span-3"):
+                RecommendationsCard(self.viewer, self.member_id).show()
 
     def _heading(self, detail: MemberDetail) -> None:
         t = self.viewer.t

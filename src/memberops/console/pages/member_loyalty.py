@@ -1,5 +1,6 @@
 """The member page's loyalty card: the member's tier (since when, next review), points balance
-and what expires soon, the tier history, the latest points entries and the member's coupons.
+and what expires soon, the tier history, the latest points entries and the member's coupons;
+then its benefit cards and stored value (``member_wallet``).
 
 Read through the loyalty rooms' own reads (the ones behind ``GET /members/{id}/tier``,
 ``/points`` and ``/coupons``), so the card shows what the API answers.
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from nicegui import ui
 
 from memberops.console.formatting import BLANK, number
-from memberops.console.pages.loyalty.forms import table
+from memberops.console.pages.loyalty.forms import figure, table
+from memberops.console.pages.member_wallet import WalletSection
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.loyalty.coupons import queries as coupons
@@ -55,7 +57,7 @@ class LoyaltyCard:
     """The loyalty card's contents for one member."""
 
     def __init__(self, viewer: Viewer, member_id: int) -> None:
-        self.viewer = viewer
+        self.viewer, self.member_id = viewer, member_id
         self.data = load(viewer, member_id)
 
     def show(self) -> None:
@@ -70,17 +72,13 @@ class LoyaltyCard:
             with ui.column().classes("col-span-2 gap-1 w-full"):
                 self._title("member.points_ledger")
                 self._ledger()
+        WalletSection(self.viewer, self.member_id).show()
 
     def _title(self, key: str) -> None:
         ui.label(self.viewer.t(key)).classes("text-sm font-medium text-slate-600")
 
     def _figure(self, key: str, value: str, hint: str) -> None:
-        with ui.column().classes("gap-0"):
-            ui.label(self.viewer.t(key)).classes("text-xs text-slate-500")
-            ui.label(value).classes("text-xl font-semibold text-slate-800").props(
-                f"data-figure={key.rsplit('.', 1)[-1]}"
-            )
-            ui.label(hint).classes("text-xs text-slate-400")
+        figure(self.viewer.t(key), value, key.rsplit(".", 1)[-1], hint=hint)
 
     def _figures(self) -> None:
         t, when, data = self.viewer.t, self.viewer.when, self.data

@@ -52,7 +52,13 @@ class MemberList:
                 "outlined dense clearable bg-color=white"
             )
             box.classes("w-96")
-            box.on("keydown.enter", lambda: self.search(box.value or ""))
+            # The key press carries the text typed: events sent before the page's socket is up
+            # may arrive out of order, so the box's own value could still be the old one.
+            box.on(
+                "keydown.enter",
+                lambda event: self.search(str(event.args or "")),
+                js_handler="(event) => emit(event.target.value)",
+            )
             box.on("clear", lambda: self.search(""))
             ui.button(t("members.search_button"), icon="search").props(
                 "unelevated no-caps color=primary"

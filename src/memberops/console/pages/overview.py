@@ -5,6 +5,8 @@ Every figure comes from one call of ``dashboard.service.overview`` — the same 
 ``GET /api/v1/dashboard/overview`` answers — so the page and the API cannot disagree.
 """
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
@@ -23,6 +25,20 @@ from memberops.tenancy.access import Permission
 RANGES = (30, 90, 365)
 
 
+def bucket_for(days: int) -> Bucket:
+    """A range longer than 90 days is drawn by week, so the line stays readable."""
+    return Bucket.week if days > 90 else Bucket.day
+
+
+def range_toggle(viewer: Viewer, days: int, pick: Callable[[int], None]) -> None:
+    """The 30 / 90 / 365-day switch of a trend, calling ``pick`` with the days chosen."""
+    ui.toggle(
+        {choice: viewer.t("range.days", days=choice) for choice in RANGES},
+        value=days,
+        on_change=lambda e: pick(int(e.value)),
+    ).props("no-caps unelevated dense toggle-color=primary color=white text-color=grey-8")
+
+
 class OverviewView:
     """The overview of one tenant; the range toggle redraws only the trends."""
 
@@ -31,14 +47,12 @@ class OverviewView:
         self.days = service.DEFAULT_DAYS
         self.trend: Trend | None = None
 
-    @property
-    def _bucket(self) -> Bucket:
-        return Bucket.week if self.days > 90 else Bucket.day
-
     def show(self) -> None:
         t = self.viewer.t
         with transaction() as session:
-            overview = service.overview(session, self.viewer.principal, self.days, self._bucket)
+            overview = service.overview(
+                session, self.viewer.principal, self.days, bucket_for(self.days)
+            )
         self.trend = overview.trend
         with ui.row().classes("w-full items-end gap-3"):
             ui.label(t("overview.title")).classes("text-2xl font-semibold text-slate-800")
@@ -119,7 +133,7 @@ class OverviewView:
         """Another range: only the trend is read again."""
         self.days = days
         with transaction() as session:
-            self.trend = service.trend(session, self.viewer.principal, days, self._bucket)
+            self.trend = service.trend(session, self.viewer.principal, days, bucket_for(days))
         self.trends.refresh()
 
     @ui.refreshable_method
@@ -130,11 +144,7 @@ class OverviewView:
         with ui.row().classes("w-full items-center"):
             ui.label(t("chart.trends")).classes("text-base font-semibold text-slate-700")
             ui.space()
-            ui.toggle(
-                {days: t("range.days", days=days) for days in RANGES},
-                value=self.days,
-                on_change=lambda e: self._pick(int(e.value)),
-            ).props("no-caps unelevated dense toggle-color=primary color=white text-color=grey-8")
+            range_toggle(self.viewer, self.days, self._pick)
         with ui.element("div").classes("grid grid-cols-2 gap-4 w-full"):
             for key, option in (
                 ("chart.gmv", charts.sales(trend, t)),

@@ -113,6 +113,7 @@ SECTIONS = (
     ("nav.campaigns", "/campaigns"),
     ("nav.journeys", "/journeys"),
     ("nav.loyalty", "/loyalty"),
+    ("nav.growth", "/growth"),
 )
 
 

@@ -11,7 +11,7 @@ from memberops.campaigns import service
 from memberops.campaigns.models import Outcome
 from memberops.campaigns.schemas import CampaignRead
 from memberops.console.formatting import number
-from memberops.console.pages.loyalty.forms import section_title, table
+from memberops.console.pages.loyalty.forms import empty_state, section_title, table
 from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -64,9 +64,9 @@ class CampaignList:
                 ).props("unelevated no-caps color=primary")
 
     def _empty(self) -> None:
-        with ui.column().classes("campaigns-empty w-full items-center py-10 gap-2"):
-            ui.icon("campaign", size="3rem").classes("text-slate-300")
-            ui.label(self.viewer.t("campaigns.empty")).classes("text-slate-500")
+        empty_state("campaign", self.viewer.t("campaigns.empty"), large=True).classes(
+            "campaigns-empty"
+        )
 
     def _row(self, campaign: CampaignRead, names: dict[int, str]) -> dict[str, Any]:
         t = self.viewer.t

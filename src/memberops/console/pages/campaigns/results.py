@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import run, ui
 
 from memberops.campaigns import measurement, service
-from memberops.campaigns.effect_schemas import CampaignResults, GroupResults
+from memberops.campaigns.effect_schemas import CampaignResults, GroupResults, UpliftRead
 from memberops.console import campaign_charts
 from memberops.console.formatting import BLANK, number, percent, yuan
 from memberops.console.pages.loyalty.forms import section_title, table
@@ -33,14 +33,25 @@ COLUMNS = (
 )
 
 
-def _points(rate: float) -> str:
+def points(rate: float) -> str:
     """A difference of rates in percentage points, signed: ``+1.2 pt``."""
     return f"{rate * 100:+.1f} pt"
 
 
+def uplift_cells(uplift: UpliftRead | None) -> dict[str, str]:
+    """A group's uplift over the holdout, its 95 % interval and the incremental revenue as a
+    results table shows them; blank where there is none (the holdout itself)."""
+    if uplift is None:
+        return dict.fromkeys(("uplift", "interval", "incremental_revenue"), BLANK)
+    return {
+        "uplift": points(uplift.difference),
+        "interval": f"[{points(uplift.low)}, {points(uplift.high)}]",
+        "incremental_revenue": yuan(uplift.incremental_revenue),
+    }
+
+
 def row(group: GroupResults, label: str) -> dict[str, Any]:
     """One group as the table shows it (the holdout has no uplift)."""
-    uplift = group.uplift
     return {
         "group": label,
         "members": number(group.members),
@@ -49,9 +60,7 @@ def row(group: GroupResults, label: str) -> dict[str, Any]:
         "clicked": number(group.clicked),
         "converted": number(group.converted),
         "rate": percent(group.conversion_rate),
-        "uplift": _points(uplift.difference) if uplift else BLANK,
-        "interval": f"[{_points(uplift.low)}, {_points(uplift.high)}]" if uplift else BLANK,
-        "incremental_revenue": yuan(uplift.incremental_revenue) if uplift else BLANK,
+        **uplift_cells(group.uplift),
         "revenue": yuan(group.revenue),
         "cost": yuan(group.cost),
         "roi": percent(group.roi),

@@ -12,7 +12,7 @@ from nicegui import ui
 from sqlalchemy.orm import Session
 
 from memberops.console.formatting import BLANK, number, yuan
-from memberops.console.pages.loyalty.forms import section_title, table
+from memberops.console.pages.loyalty.forms import empty_state, section_title, table
 from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import session_factory, transaction
 from memberops.console.viewer import Viewer
@@ -87,9 +87,7 @@ class CrowdMembers:
                 ui.space()
                 self._actions(crowd, bool(rows))
             if not rows:
-                with ui.column().classes("w-full items-center py-8 gap-2"):
-                    ui.icon("groups", size="2.5rem").classes("text-slate-300")
-                    ui.label(t("crowds.members_empty")).classes("text-slate-500")
+                empty_state("groups", t("crowds.members_empty"))
                 return
             member_table(self.viewer, rows)
             self.trail.controls(self.viewer, ids, MEMBERS_PAGE, key=int)

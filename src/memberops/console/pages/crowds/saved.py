@@ -7,7 +7,7 @@ from nicegui import events, ui
 
 from memberops.console.formatting import number
 from memberops.console.pages.crowds.members import CrowdMembers
-from memberops.console.pages.loyalty.forms import section_title, table
+from memberops.console.pages.loyalty.forms import empty_state, section_title, table
 from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -53,9 +53,7 @@ class SavedCrowds:
             ).props("unelevated no-caps color=primary")
 
     def _empty(self) -> None:
-        with ui.column().classes("crowds-empty w-full items-center py-10 gap-2"):
-            ui.icon("filter_alt", size="3rem").classes("text-slate-300")
-            ui.label(self.viewer.t("crowds.empty")).classes("text-slate-500")
+        empty_state("filter_alt", self.viewer.t("crowds.empty"), large=True).classes("crowds-empty")
 
     def _row(self, crowd: CrowdRead) -> dict[str, Any]:
         t = self.viewer.t

@@ -11,11 +11,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nicegui import events, ui
+from sqlalchemy.orm import Session
 
 from memberops.conditions.errors import InvalidCondition
 from memberops.console.formatting import number
 from memberops.console.listing import cells, member_rows, members_csv
-from memberops.console.pages.loyalty.forms import Problems, entered, section_title, table
+from memberops.console.pages.loyalty.forms import (
+    TOGGLE_BUTTON,
+    Problems,
+    empty_state,
+    entered,
+    section_title,
+    switch_active,
+    table,
+)
 from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -23,7 +32,6 @@ from memberops.insights.tags import catalogue, membership, service
 from memberops.insights.tags.models import TagKind
 from memberops.insights.tags.schemas import TagCreate, TagPatch, TagRead
 from memberops.kernel import clock
-from memberops.kernel.errors import DomainError
 from memberops.tenancy.access import Permission
 
 #: Tags per page and members per page.
@@ -32,6 +40,8 @@ MEMBERS_PAGE = 10
 #: Holders read per query for the export.
 EXPORT_CHUNK = 1_000
 COLUMNS = ("name", "kind", "members", "definition", "lever", "state")
+#: Keys of what a switch says: (activated, deactivated).
+SAID = ("tags.activated", "tags.deactivated")
 MEMBER_COLUMNS = ("id", "name", "phone", "source", "added_at")
 
 
@@ -105,14 +115,11 @@ class TagsTab:
         columns = [(name, self.viewer.t(f"tags.col.{name}")) for name in COLUMNS]
         columns.append(("action", ""))
         grid = table(columns, [self._row(tag) for tag in shown], key="id")
-        toggle = """<q-btn flat dense no-caps size="sm"
-            :color="props.row.active ? 'negative' : 'primary'" :label="props.row.toggle"
-            @click="$parent.$emit('toggle', props.row)" />"""
         grid.add_slot(
             "body-cell-action",
             f"""<q-td :props="props"><q-btn flat dense no-caps size="sm" color="primary"
             :label="props.row.open" @click="$parent.$emit('open', props.row)" />
-            {toggle if self.manages else ""}</q-td>""",
+            {TOGGLE_BUTTON if self.manages else ""}</q-td>""",
         )
         grid.on("open", lambda event: self._open(event, shown))
         if self.manages:
@@ -124,17 +131,11 @@ class TagsTab:
         self.members.refresh()
 
     def _toggle(self, event: events.GenericEventArguments) -> None:
-        row = event.args
-        try:
-            with transaction() as session:
-                body = TagPatch(active=not row["active"])
-                service.update_tag(session, self.viewer.principal, int(row["id"]), body)
-        except DomainError as error:
-            ui.notify(error.detail, type="negative")
-            return
-        key = "tags.activated" if not row["active"] else "tags.deactivated"
-        ui.notify(self.viewer.t(key, name=row["name"]), type="positive")
-        self.show.refresh()
+        if switch_active(self.viewer, event.args, self._switch, SAID):
+            self.show.refresh()
+
+    def _switch(self, session: Session, tag_id: int, active: bool) -> None:
+        service.update_tag(session, self.viewer.principal, tag_id, TagPatch(active=active))
 
     def _refresh(self) -> None:
         with transaction() as session:
@@ -165,9 +166,7 @@ class TagsTab:
                         "outline no-caps color=primary"
                     )
             if not rows:
-                with ui.column().classes("w-full items-center py-8 gap-2"):
-                    ui.icon("sell", size="2.5rem").classes("text-slate-300")
-                    ui.label(t("tags.members_empty")).classes("text-slate-500")
+                empty_state("sell", t("tags.members_empty"))
                 return
             columns = [(name, t(f"tags.member_col.{name}")) for name in MEMBER_COLUMNS]
             shown = [

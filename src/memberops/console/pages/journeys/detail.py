@@ -1,7 +1,8 @@
 """One journey's page: its status and the actions its status allows (activate, pause, resume,
 archive — each after a confirmation, through the same service functions as the API's
 ``:activate`` …), where its entries are (figures and a bar chart of the members at each step),
-and its trigger and steps as an ordered tree with the members now at each step."""
+its trigger and steps as an ordered tree with the members now at each step, and what it earned
+against its holdout."""
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -13,14 +14,15 @@ from memberops.console import journey_charts, journey_view
 from memberops.console.formatting import number
 from memberops.console.journey_view import Names
 from memberops.console.pages.campaigns.actions import confirmed
+from memberops.console.pages.journeys import effect as effect_card
 from memberops.console.pages.loyalty.forms import section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.crowds import service as crowds
 from memberops.insights.tags import service as tags
-from memberops.journeys import service
+from memberops.journeys import effect, service
 from memberops.journeys.models import Journey, JourneyStatus
-from memberops.journeys.schemas import JourneyRead, JourneyReport
+from memberops.journeys.schemas import JourneyEffect, JourneyRead, JourneyReport
 from memberops.kernel.errors import DomainError
 from memberops.loyalty.coupons import templates
 from memberops.tenancy.access import Permission, Principal
@@ -83,18 +85,19 @@ class JourneyPage:
     def __init__(self, viewer: Viewer, journey_id: int) -> None:
         self.viewer, self.journey_id = viewer, journey_id
 
-    def read(self) -> tuple[JourneyRead, JourneyReport, Names]:
+    def read(self) -> tuple[JourneyRead, JourneyReport, JourneyEffect, Names]:
         principal = self.viewer.principal
         with transaction() as session:
             journey = service.get_journey(session, principal, self.journey_id)
             read = service.read(session, journey)
             report = service.report(session, principal, self.journey_id)
+            earned = effect.measure(session, journey)
             names = ref_names(session, principal, [read.trigger, *read.steps])
-        return read, report, names
+        return read, report, earned, names
 
     @ui.refreshable_method
     def show(self) -> None:
-        journey, report, names = self.read()
+        journey, report, earned, names = self.read()
         t = self.viewer.t
         status = t(f"journeys.status.{journey.status.value}")
         with ui.row().classes("w-full items-center gap-2"):
@@ -108,6 +111,7 @@ class JourneyPage:
             )
         self._actions(journey)
         self._counts(journey, report, names)
+        effect_card.show(self.viewer, earned)
 
     def _actions(self, journey: JourneyRead) -> None:
         if not self.viewer.principal.can(Permission.campaigns_manage):

@@ -8,7 +8,7 @@ from nicegui import events, ui
 
 from memberops.console.formatting import number
 from memberops.console.journey_view import named
-from memberops.console.pages.loyalty.forms import section_title, table
+from memberops.console.pages.loyalty.forms import empty_state, section_title, table
 from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -78,9 +78,7 @@ class JourneyList:
 
     def _empty(self) -> None:
         t = self.viewer.t
-        with ui.column().classes("journeys-empty w-full items-center py-10 gap-2"):
-            ui.icon("route", size="3rem").classes("text-slate-300")
-            ui.label(t("journeys.empty")).classes("text-slate-500")
+        with empty_state("route", t("journeys.empty"), large=True).classes("journeys-empty"):
             ui.link(t("journeys.empty_gallery"), "/journeys/templates").classes("text-sm")
 
     def _table(self, rows: list[dict[str, Any]]) -> None:

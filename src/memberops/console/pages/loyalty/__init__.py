@@ -1,7 +1,8 @@
 """The loyalty page (会员权益): the tier ladder and members per tier, the earn rules and the
-points liability, coupon templates with their stats, and the check-in and perks rules — one
-tab each. Everything goes through the loyalty rooms' services acting as the signed-in person,
-so what is saved is validated and audited as an API change is."""
+points liability, coupon templates with their stats, benefit card types, stored value's
+liability and bonus tiers, and the check-in and perks rules — one tab each. Everything goes
+through the loyalty rooms' services acting as the signed-in person, so what is saved is
+validated and audited as an API change is."""
 
 from typing import Protocol
 
@@ -9,9 +10,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from memberops.console.pages.loyalty.cards import CardsTab
 from memberops.console.pages.loyalty.coupons import CouponsTab
 from memberops.console.pages.loyalty.points import PointsTab
 from memberops.console.pages.loyalty.programme import ProgrammeTab
+from memberops.console.pages.loyalty.stored_value import StoredValueTab
 from memberops.console.pages.loyalty.tiers import TiersTab
 from memberops.console.pages.shell import content, current_viewer, frame, to_login
 from memberops.console.viewer import Viewer
@@ -31,6 +34,8 @@ TABS: tuple[tuple[str, type[_Tab]], ...] = (
     ("tiers", TiersTab),
     ("points", PointsTab),
     ("coupons", CouponsTab),
+    ("cards", CardsTab),
+    ("stored_value", StoredValueTab),
     ("programme", ProgrammeTab),
 )
 

@@ -9,22 +9,19 @@ from operator import eq
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nicegui import events, ui
+from nicegui import ui
+from sqlalchemy.orm import Session
 
-from memberops.console.charts import Translate
 from memberops.console.formatting import number, percent, yuan
-from memberops.console.pages.loyalty.forms import Problems, entered, section_title, table
-from memberops.console.pages.pager import Trail
+from memberops.console.i18n import Translate
+from memberops.console.pages.loyalty.catalogue import CatalogueTab
+from memberops.console.pages.loyalty.forms import Problems, entered, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
-from memberops.kernel.errors import DomainError
 from memberops.loyalty.coupons import templates
-from memberops.loyalty.coupons.models import CouponKind
+from memberops.loyalty.coupons.models import CouponKind, CouponTemplate
 from memberops.loyalty.coupons.schemas import TemplateCreate, TemplatePatch, TemplateRead
-from memberops.tenancy.access import Permission
 
-#: Templates per page.
-PAGE_SIZE = 10
 COLUMNS = (
     "name",
     "kind",
@@ -70,43 +67,19 @@ def describe_validity(template: TemplateRead, viewer: Viewer) -> str:
     return f"{viewer.when(template.valid_from)} – {viewer.when(template.valid_until)}"
 
 
-class CouponsTab:
-    """Templates of one tenant, with the trail of cursors walked for "previous"."""
+class CouponsTab(CatalogueTab):
+    """Templates of one tenant, with their stats: a switch deactivates one (or reactivates it)."""
 
-    def __init__(self, viewer: Viewer) -> None:
-        self.viewer = viewer
-        self.trail = Trail(lambda: self.show.refresh())
+    prefix, title, columns, icon = "coupons", "coupons.templates", COLUMNS, "confirmation_number"
+    said = ("coupons.activated", "coupons.deactivated")
 
-    @property
-    def manages(self) -> bool:
-        return self.viewer.principal.can(Permission.loyalty_manage)
+    def find(self, session: Session, after: int | None, limit: int) -> list[CouponTemplate]:
+        return templates.list_templates(session, self.viewer.principal, after, limit)
 
-    @ui.refreshable_method
-    def show(self) -> None:
-        t, principal = self.viewer.t, self.viewer.principal
-        with transaction() as session:
-            found = templates.list_templates(session, principal, self.trail.after, PAGE_SIZE + 1)
-            shown = templates.read_templates(session, principal, found[:PAGE_SIZE])
-        with ui.card().classes("w-full shadow-sm gap-3"):
-            with ui.row().classes("w-full items-center"):
-                section_title(t("coupons.templates"))
-                ui.space()
-                if self.manages:
-                    ui.button(t("coupons.new"), icon="add", on_click=self._create).props(
-                        "unelevated no-caps color=primary"
-                    )
-            if not shown:
-                self._empty()
-                return
-            self._table(shown)
-            self.trail.controls(self.viewer, found, PAGE_SIZE)
+    def describe(self, session: Session, found: Sequence[CouponTemplate]) -> list[TemplateRead]:
+        return templates.read_templates(session, self.viewer.principal, found)
 
-    def _empty(self) -> None:
-        with ui.column().classes("w-full items-center py-10 gap-2"):
-            ui.icon("confirmation_number", size="2.5rem").classes("text-slate-300")
-            ui.label(self.viewer.t("coupons.empty")).classes("text-slate-500")
-
-    def _row(self, template: TemplateRead) -> dict[str, Any]:
+    def row(self, template: TemplateRead) -> dict[str, Any]:
         t, stats = self.viewer.t, template.stats
         stock = t("coupons.unlimited")
         if template.stock is not None:
@@ -128,35 +101,12 @@ class CouponsTab:
             "toggle": t("coupons.deactivate" if template.active else "coupons.activate"),
         }
 
-    def _table(self, shown: list[TemplateRead]) -> None:
-        t = self.viewer.t
-        columns = [(name, t(f"coupons.col.{name}")) for name in COLUMNS]
-        if self.manages:
-            columns.append(("action", ""))
-        grid = table(columns, [self._row(template) for template in shown], key="id")
-        if self.manages:
-            grid.add_slot(
-                "body-cell-action",
-                """<q-td :props="props"><q-btn flat dense no-caps size="sm"
-                :color="props.row.active ? 'negative' : 'primary'" :label="props.row.toggle"
-                @click="$parent.$emit('toggle', props.row)" /></q-td>""",
-            )
-            grid.on("toggle", self._toggle)
+    def switch(self, session: Session, item_id: int, active: bool) -> None:
+        templates.patch_template(
+            session, self.viewer.principal, item_id, TemplatePatch(active=active)
+        )
 
-    def _toggle(self, event: events.GenericEventArguments) -> None:
-        row = event.args
-        try:
-            with transaction() as session:
-                body = TemplatePatch(active=not row["active"])
-                templates.patch_template(session, self.viewer.principal, int(row["id"]), body)
-        except DomainError as error:
-            ui.notify(error.detail, type="negative")
-            return
-        key = "coupons.activated" if not row["active"] else "coupons.deactivated"
-        ui.notify(self.viewer.t(key, name=row["name"]), type="positive")
-        self.show.refresh()
-
-    def _create(self) -> None:
+    def create(self) -> None:
         TemplateDialog(self.viewer, self.show.refresh).open()
 
 

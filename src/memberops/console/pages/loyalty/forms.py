@@ -1,5 +1,7 @@
-"""What the loyalty page's forms share: text inputs read back as a rules document, and the
-list of problems shown next to a form that was not saved.
+"""What the console's pages share, first made for the loyalty page's forms: text inputs read
+back as a rules document and the list of problems shown next to a form that was not saved; and
+the pieces every list and report draws alike — section title, table, empty state, headline
+figure, and the switch that takes a row's thing off or back on.
 
 Every rules document is validated whole by its room's own model (``TierLadder``,
 ``EarnRules``…), so the console refuses exactly what the API refuses and saves nothing then.
@@ -8,9 +10,12 @@ Every rules document is validated whole by its room's own model (``TierLadder``,
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nicegui import ui
+from nicegui import events, ui
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from memberops.console.pages.shell import transaction
+from memberops.console.viewer import Viewer
 from memberops.kernel.errors import DomainError
 
 #: Turns an error's location (``("levels", 1, "qualify_spend")``) into words for the viewer.
@@ -82,10 +87,23 @@ def section_title(text: str) -> None:
     ui.label(text).classes("text-base font-semibold text-slate-700")
 
 
-def table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], key: str) -> ui.table:
-    """A flat dense table of ``rows`` with ``(field, label)`` columns (numbers right-aligned
-    when the field name says they are counts or money)."""
-    numeric = ("points", "issued", "redeemed", "rate", "gmv", "balance", "stock", "members")
+def table(
+    columns: list[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    key: str,
+    numeric: tuple[str, ...] = (
+        "points",
+        "issued",
+        "redeemed",
+        "rate",
+        "gmv",
+        "balance",
+        "stock",
+        "members",
+    ),
+) -> ui.table:
+    """A flat dense table of ``rows`` with ``(field, label)`` columns; numbers right-aligned
+    when the field name starts with one of ``numeric`` (counts and money, unless told)."""
     spec = [
         {
             "name": name,
@@ -98,3 +116,61 @@ def table(columns: list[tuple[str, str]], rows: list[dict[str, Any]], key: str) 
     shown = ui.table(columns=spec, rows=rows, row_key=key).classes("w-full")
     shown.props('flat dense wrap-cells table-header-class="text-slate-500"')
     return shown
+
+
+def empty_state(icon: str, text: str, *, large: bool = False) -> ui.column:
+    """What a list shows when it has nothing (yet): a pale icon over the line that says why, or
+    what to do (marked ``data-empty`` for the tests); returned so a page can mark it or add a
+    link under the line."""
+    with ui.column().classes("w-full items-center py-10 gap-2") as shown:
+        ui.icon(icon, size="3rem" if large else "2.5rem").classes("text-slate-300")
+        ui.label(text).classes("text-slate-500").props("data-empty")
+    return shown
+
+
+def figure(label: str, value: str, marker: str, *, hint: str = "", large: bool = False) -> None:
+    """A headline number under its label, marked ``data-figure=<marker>`` so a test reads the
+    figure the person sees; ``large`` for a report's own figures, small beside other facts."""
+    with ui.column().classes("gap-0"):
+        ui.label(label).classes("text-sm text-slate-500" if large else "text-xs text-slate-500")
+        size = "text-2xl tabular-nums" if large else "text-xl"
+        ui.label(value).classes(f"{size} font-semibold text-slate-800").props(
+            f"data-figure={marker}"
+        )
+        if hint:
+            ui.label(hint).classes("text-xs text-slate-400")
+
+
+#: An action cell's button that switches its row on or off: red while the row is active; the
+#: row carries ``active`` and the button's words in ``toggle``.
+TOGGLE_BUTTON = """<q-btn flat dense no-caps size="sm"
+    :color="props.row.active ? 'negative' : 'primary'" :label="props.row.toggle"
+    @click="$parent.$emit('toggle', props.row)" />"""
+
+
+def toggle_column(
+    grid: ui.table, on_toggle: Callable[[events.GenericEventArguments], None]
+) -> None:
+    """Give ``grid``'s ``action`` column the switch, and call ``on_toggle`` with its row."""
+    grid.add_slot("body-cell-action", f'<q-td :props="props">{TOGGLE_BUTTON}</q-td>')
+    grid.on("toggle", on_toggle)
+
+
+def switch_active(
+    viewer: Viewer,
+    row: dict[str, Any],
+    patch: Callable[[Session, int, bool], object],
+    said: tuple[str, str],
+) -> bool:
+    """Turn the row's thing on or off (``patch(session, id, active)``, through its room as the
+    viewer) and say so: ``said`` is the message keys for (switched on, switched off), given the
+    thing's ``name``. A refusal is shown instead; answers whether it switched."""
+    active = not row["active"]
+    try:
+        with transaction() as session:
+            patch(session, int(row["id"]), active)
+    except DomainError as error:
+        ui.notify(error.detail, type="negative")
+        return False
+    ui.notify(viewer.t(said[0] if active else said[1], name=row["name"]), type="positive")
+    return True

@@ -9,7 +9,14 @@ from nicegui import ui
 
 from memberops.console import loyalty_charts
 from memberops.console.formatting import number, yuan
-from memberops.console.pages.loyalty.forms import Problems, entered, field, section_title
+from memberops.console.pages.loyalty.forms import (
+    Problems,
+    empty_state,
+    entered,
+    field,
+    figure,
+    section_title,
+)
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.loyalty.points import queries
@@ -113,11 +120,7 @@ class PointsTab:
         return self.viewer.t("points.saved")
 
     def _figure(self, key: str, value: str) -> None:
-        with ui.column().classes("gap-0"):
-            ui.label(self.viewer.t(f"liability.{key}")).classes("text-sm text-slate-500")
-            ui.label(value).classes("text-2xl font-semibold text-slate-800 tabular-nums").props(
-                f"data-figure=liability_{key}"
-            )
+        figure(self.viewer.t(f"liability.{key}"), value, f"liability_{key}", large=True)
 
     def _liability(self, report: LiabilityRead) -> None:
         t = self.viewer.t
@@ -133,9 +136,7 @@ class PointsTab:
             "text-xs text-slate-400"
         )
         if not report.by_expiry_month:
-            with ui.column().classes("w-full items-center py-10 gap-2"):
-                ui.icon("savings", size="2.5rem").classes("text-slate-300")
-                ui.label(t("liability.empty")).classes("text-slate-500")
+            empty_state("savings", t("liability.empty"))
             return
         section_title(t("liability.by_month"))
         ui.echart(loyalty_charts.liability(report, t)).classes("w-full h-64")
