@@ -3,6 +3,7 @@ subprocess, on its own SQLite file), Debian's Chromium, and an HTTP client of th
 for loading data as a merchant's systems would. The Playwright fixtures are in conftest.py."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -52,13 +53,20 @@ def visit(page: Page, url: str) -> None:
     page.wait_for_function("window.did_handshake === true")
 
 
+def arrive(page: Page, url: str | re.Pattern[str]) -> None:
+    """Wait for a navigation the page started (a link, a save that opens the saved item) to
+    reach ``url``, then for the new page's handshake, as :func:`visit` does."""
+    page.wait_for_url(url)
+    page.wait_for_function("window.did_handshake === true")
+
+
 def login(page: Page, base: str, email: str) -> None:
     """Log in as ``email`` through the login form and wait for the landing page."""
     visit(page, f"{base}/console/")
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/overview")
+    arrive(page, "**/console/overview")
 
 
 def chromium_or_skip() -> None:

@@ -25,6 +25,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     cli,
     demo_with_admin,
@@ -167,10 +168,10 @@ def test_a_campaign_is_drafted_forecast_launched_and_measured(
     page.get_by_role("link", name="营销活动", exact=True).click()
     expect(page.locator(".campaigns-empty")).to_contain_text("还没有营销活动")
     page.get_by_role("button", name="新建活动").click()
-    page.wait_for_url("**/console/campaigns/new")
+    arrive(page, "**/console/campaigns/new")
     _draft(page)
     page.get_by_role("button", name="保存草稿").click()
-    page.wait_for_url(re.compile(r".*/console/campaigns/\d+$"))
+    arrive(page, re.compile(r".*/console/campaigns/\d+$"))
     campaign_id = page.url.rsplit("/", 1)[1]
     with shop.client() as client:
         saved = client.get(f"/campaigns/{campaign_id}").json()
@@ -239,7 +240,7 @@ def test_a_campaign_at_a_local_time_is_scheduled_then_cancelled(page: Page, shop
     editor.get_by_role("checkbox", name="按每位会员最常点击和购买的时段发送").click()
     expect(editor).to_contain_text("时区：Asia/Shanghai")
     editor.get_by_role("button", name="保存草稿").click()
-    page.wait_for_url(re.compile(r".*/console/campaigns/\d+$"))
+    arrive(page, re.compile(r".*/console/campaigns/\d+$"))
     campaign_id = page.url.rsplit("/", 1)[1]
     with shop.client() as client:
         saved = client.get(f"/campaigns/{campaign_id}").json()

@@ -27,6 +27,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     cli,
     demo_with_admin,
@@ -205,7 +206,7 @@ def test_a_card_is_created_sold_renewed_and_stored_value_topped_up(
 ) -> None:
     login(page, shop.base, ADMIN)
     page.get_by_role("link", name="会员权益").click()
-    page.wait_for_url("**/console/loyalty")
+    arrive(page, "**/console/loyalty")
     page.get_by_role("tab", name="权益卡").click()
     expect(page.get_by_text("还没有权益卡")).to_be_visible()
     _create_card_type(page)

@@ -19,6 +19,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     cli,
     login,
@@ -106,7 +107,7 @@ def test_find_member_by_phone_and_see_merge_history(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
     visit(page, f"{server.base}/console/members")
-    page.wait_for_url("**/console/login")
+    arrive(page, "**/console/login")
     page.get_by_label("邮箱").fill(ADMIN)
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
@@ -115,7 +116,7 @@ def test_find_member_by_phone_and_see_merge_history(
     _search(page, "138 0000 0000")
     expect(page.get_by_text("找到 1 位会员")).to_be_visible()
     page.get_by_role("cell", name="+8613800000000").click()
-    page.wait_for_url(f"**/console/members/{server.survivor_id}")
+    arrive(page, f"**/console/members/{server.survivor_id}")
     expect(page.get_by_text("合并记录")).to_be_visible()
     expect(page.get_by_role("link", name=f"#{server.absorbed_id}")).to_be_visible()
     expect(page.get_by_text("生效中")).to_be_visible()
@@ -138,7 +139,7 @@ def test_analyst_sees_masked_phone_and_no_undo(page: Page, server: Server) -> No
     page.get_by_role("link", name=f"#{server.absorbed_id}").click()
     expect(page.get_by_text("该会员已合并到")).to_be_visible()
     page.get_by_role("link", name=f"#{server.survivor_id}").first.click()
-    page.wait_for_url(f"**/console/members/{server.survivor_id}")
+    arrive(page, f"**/console/members/{server.survivor_id}")
 
 
 def test_undo_merge_is_done_as_the_signed_in_person(page: Page, server: Server) -> None:
@@ -161,7 +162,7 @@ def test_language_and_tenant_switch(page: Page, server: Server) -> None:
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("button", name="Search")).to_be_visible()
     expect(page.get_by_text("Total members:")).to_be_visible()
-    page.reload()
+    visit(page, page.url)  # a reload
     expect(page.get_by_text("Log out")).to_be_visible()
     page.get_by_role("combobox").click()
     page.get_by_role("option", name="outlet").click()

@@ -20,6 +20,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     demo_with_admin,
     login,
@@ -106,7 +107,7 @@ def test_a_built_crowd_is_previewed_saved_and_exported(
     login(page, shop.base, ADMIN)
     page.get_by_role("link", name="人群", exact=True).click()
     page.get_by_role("button", name="新建人群").click()
-    page.wait_for_url("**/console/crowds/new")
+    arrive(page, "**/console/crowds/new")
     _build_the_example(page)
     expect(page.locator(".crowd-size")).to_have_text(f"{size:,}")
     expect(page.get_by_role("row")).to_have_count(min(size, 10) + 1)  # the sample, with header
@@ -115,7 +116,7 @@ def test_a_built_crowd_is_previewed_saved_and_exported(
     form.get_by_label("名称").fill("金卡以上沉默客")
     form.get_by_role("radio", name="动态").click()
     form.get_by_role("button", name="保存人群").click()
-    page.wait_for_url("**/console/crowds")
+    arrive(page, "**/console/crowds")
     row = page.get_by_role("row").filter(has_text="金卡以上沉默客")
     expect(row).to_contain_text("动态")
     expect(row.get_by_role("cell", name=f"{size:,}", exact=True)).to_be_visible()
@@ -146,7 +147,7 @@ def _reopen_and_clash(page: Page, shop: Shop, crowd_id: str, size: int) -> None:
         body = {"name": "金卡以上", "condition": GOLD_UP}
         assert client.post("/crowds", json=body).status_code == 201
     page.locator(".crowd-members").get_by_role("button", name="条件").click()
-    page.wait_for_url(f"**/console/crowds/{crowd_id}")
+    arrive(page, f"**/console/crowds/{crowd_id}")
     rows = page.locator(".crowd-rule")
     expect(rows).to_have_count(3)
     expect(rows.nth(1).get_by_role("checkbox", name="不满足")).to_be_checked()

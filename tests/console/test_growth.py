@@ -28,7 +28,16 @@ from memberops.console.pages.growth.joins import COLUMNS, source_lines
 from memberops.dashboard.joins import JoinReport, JoinRow
 from memberops.dashboard.periods import Bucket
 from memberops.growth.models import JoinSource
-from tests.console.support import RESULTS, api, chromium_or_skip, cli, login, running_server, visit
+from tests.console.support import (
+    RESULTS,
+    api,
+    arrive,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -184,7 +193,7 @@ def _check_leaderboard(page: Page, client: httpx.Client) -> None:
 def test_growth_page_shows_the_apis_figures(shop: Shop, page: Page, tmp_path: Path) -> None:
     login(page, shop.base, ADMIN)
     page.get_by_role("link", name=ZH["nav.growth"]).click()
-    page.wait_for_url("**/console/growth")
+    arrive(page, "**/console/growth")
     expect(page.get_by_text(ZH["growth.joins"], exact=True)).to_be_visible()
     with shop.client() as client:
         _check_joins(page, client)

@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.support import RESULTS, api, chromium_or_skip, cli, login, running_server, visit
+from tests.console.support import (
+    RESULTS,
+    api,
+    arrive,
+    chromium_or_skip,
+    cli,
+    login,
+    running_server,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +84,7 @@ def _save(page: Page, tmp_path: Path, name: str) -> None:
 def test_the_rfm_matrix_shows_the_overview(page: Page, loaded: Loaded, tmp_path: Path) -> None:
     login(page, loaded.base, ADMIN)
     page.get_by_role("link", name="会员分层", exact=True).click()
-    page.wait_for_url("**/console/insights")
+    arrive(page, "**/console/insights")
     expect(page.get_by_text("RFM 八类客户矩阵")).to_be_visible()
     table = page.locator(".rfm-types")
     scored = 0

@@ -26,6 +26,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     demo_with_admin,
     login,
@@ -140,7 +141,7 @@ def test_the_birthday_template_runs_as_the_demo_clock_moves(
     page.get_by_role("link", name="旅程", exact=True).click()
     expect(page.locator(".journeys-empty")).to_contain_text("还没有旅程")
     page.get_by_role("link", name="打开模板库").click()
-    page.wait_for_url("**/console/journeys/templates")
+    arrive(page, "**/console/journeys/templates")
     card = page.locator("[data-template=birthday_care]")
     expect(card).to_contain_text("生日关怀")
     card.get_by_role("button", name="使用此模板").click()
@@ -148,7 +149,7 @@ def test_the_birthday_template_runs_as_the_demo_clock_moves(
     expect(dialog.get_by_label("优惠券模板")).to_have_value("生日券")  # the newest, chosen
     expect(dialog.get_by_label("生日前几天")).to_have_value("3")
     dialog.get_by_role("button", name="创建旅程").click()
-    page.wait_for_url(re.compile(r".*/console/journeys/\d+$"))
+    arrive(page, re.compile(r".*/console/journeys/\d+$"))
     journey_id = page.url.rsplit("/", 1)[1]
     with shop.client() as client:
         created = client.get(f"/journeys/{journey_id}").json()
@@ -203,7 +204,7 @@ def test_a_journey_shows_its_steps_and_is_activated_paused_and_resumed(
     expect(row).to_contain_text("草稿")
     expect(row).to_contain_text("订单付款")
     row.get_by_role("button", name="打开").click()
-    page.wait_for_url(f"**/console/journeys/{journey_id}")
+    arrive(page, f"**/console/journeys/{journey_id}")
     tree = page.locator(".journey-tree")
     expect(tree.locator(".journey-trigger")).to_contain_text("触发：订单付款")
     expect(tree.locator("[data-step='1']")).to_contain_text("优惠券模板: 生日券")
@@ -287,7 +288,7 @@ def test_the_demo_clock_runs_a_journey_and_an_edit_makes_a_new_version(
         "天数: 3 · 时间点（HH:MM）: 09:00"
     )
     page.get_by_role("button", name="编辑步骤").click()
-    page.wait_for_url(f"**/console/journeys/{journey_id}/edit")
+    arrive(page, f"**/console/journeys/{journey_id}/edit")
     editor = page.locator(".journey-editor")
     expect(editor.locator(".journey-step-form")).to_have_count(3)
     editor.get_by_role("button", name="添加步骤").click()

@@ -23,6 +23,7 @@ from tests.console.support import (
     PASSWORD,
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     cli,
     login,
@@ -127,7 +128,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
 ) -> None:
     login(page, programme.base, ADMIN)
     page.get_by_role("link", name="会员权益").click()
-    page.wait_for_url("**/console/loyalty")
+    arrive(page, "**/console/loyalty")
     expect(_field(page, "gold.name")).to_have_value("金卡会员")
     expect(_field(page, "gold.qualify_spend")).to_have_value("2000.00")
     _field(page, "platinum.qualify_spend").fill("12.345")

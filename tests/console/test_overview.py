@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from tests.console.support import (
     RESULTS,
     api,
+    arrive,
     chromium_or_skip,
     cli,
     login,
@@ -114,7 +115,7 @@ def test_member_page_pages_through_the_timeline(page: Page, loaded: Loaded, tmp_
     assert loaded.busiest_orders > 10  # more than one page of orders
     login(page, loaded.base, ADMIN)
     page.get_by_role("link", name="会员", exact=True).click()
-    page.wait_for_url("**/console/members")
+    arrive(page, "**/console/members")
     visit(page, f"{loaded.base}/console/members/{loaded.busiest}")
     orders = page.locator(".q-card").filter(has=page.get_by_text("付款时间"))
     expect(orders.get_by_role("cell", name=AMOUNT)).to_have_count(10)
