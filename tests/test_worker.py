@@ -269,7 +269,11 @@ def test_worker_once_prints_what_it_ran_and_exits(
         again = runner.invoke(app, ["worker", "--once"])
     assert first.exit_code == 0, first.output
     lines = [line.split("\t") for line in first.stdout.splitlines()]
-    assert [line[:4] for line in lines] == [["default", j, "2026-12-04", "done"] for j in JOBS]
+    daily = [["default", j, "2026-12-04", "done"] for j in JOBS]
+    assert [line[:4] for line in lines] == [
+        *daily,
+        ["default", "community.review", "2026-12-01", "done"],
+    ]
     assert lines[0][4] == (
         "0 tier reviews, 0 points expired, 0 coupons expired, 0 birthday gifts, "
         "0 expiry reminders, 0 cards lapsed, 0 card coupon grants"

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from memberops.activity.cli import recompute_app
 from memberops.campaigns.jobs import run_round as run_campaigns
@@ -35,7 +35,7 @@ from memberops.journeys.jobs import run_round as run_journeys
 from memberops.kernel import clock
 from memberops.kernel.db import engine_for, make_session_factory
 from memberops.kernel.errors import Conflict
-from memberops.kernel.settings import get_settings
+from memberops.kernel.settings import Settings, get_settings
 from memberops.loyalty.cli import loyalty_app
 from memberops.migrations import upgrade
 from memberops.tenancy import service as tenancy
@@ -44,8 +44,9 @@ from memberops.tenancy.access import Principal
 from memberops.tenancy.cli import acting_admin, cli_actor, reports_errors
 from memberops.tenancy.errors import InvalidCredentials
 from memberops.tenancy.models import Role, User
+from memberops.watches.jobs import run_round as run_watches
 from memberops.wiring import register_handlers
-from memberops.worker import deliver_outbox, run_due, start_in_thread, work
+from memberops.worker import deliver_outbox, run_due, run_monthly, start_in_thread, work
 
 app = typer.Typer(help="memberops: member operations for retail merchants.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (merchants).", no_args_is_help=True)
@@ -302,6 +303,31 @@ def _log_to_stderr() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
 
 
+def _run_once(factory: sessionmaker[Session], settings: Settings) -> None:
+    """One round of everything the worker does, each part printing what it did (the cron form
+    of ``memberops worker``): the daily and monthly jobs due, campaigns, journeys, watches, then
+    the outbox, so a watch's notification goes out in the same run."""
+    for outcome in [*run_due(factory, settings), *run_monthly(factory, settings)]:
+        state = "done" if outcome.ok else "failed"
+        typer.echo(f"{outcome.tenant}\t{outcome.job}\t{outcome.day}\t{state}\t{outcome.summary}")
+    rounded = run_campaigns(factory, settings)
+    if rounded.started or rounded.offers or rounded.finished:
+        typer.echo(
+            f"campaigns\t{rounded.started} started, {rounded.offers} offers given, "
+            f"{rounded.finished} finished"
+        )
+    moved = run_journeys(factory, settings)
+    if moved.entered or moved.advanced:
+        typer.echo(f"journeys\t{moved.entered} entered, {moved.advanced} advanced")
+    checked = run_watches(factory)
+    if checked.checked:
+        typer.echo(f"watches\t{checked.checked} checked, {checked.notified} notified")
+    sent = deliver_outbox(factory, settings)
+    if sent.claimed:
+        counts = ", ".join(f"{n} {o}" for o, n in sorted(sent.outcomes.items()))
+        typer.echo(f"outbox\t{sent.claimed} messages: {counts}")
+
+
 @app.command()
 def worker(
     once: Annotated[
@@ -315,24 +341,7 @@ def worker(
     with database() as engine:
         factory = make_session_factory(engine)
         if once:
-            for outcome in run_due(factory, settings):
-                state = "done" if outcome.ok else "failed"
-                typer.echo(
-                    f"{outcome.tenant}\t{outcome.job}\t{outcome.day}\t{state}\t{outcome.summary}"
-                )
-            rounded = run_campaigns(factory, settings)
-            if rounded.started or rounded.offers or rounded.finished:
-                typer.echo(
-                    f"campaigns\t{rounded.started} started, {rounded.offers} offers given, "
-                    f"{rounded.finished} finished"
-                )
-            moved = run_journeys(factory, settings)
-            if moved.entered or moved.advanced:
-                typer.echo(f"journeys\t{moved.entered} entered, {moved.advanced} advanced")
-            sent = deliver_outbox(factory, settings)
-            if sent.claimed:
-                counts = ", ".join(f"{n} {o}" for o, n in sorted(sent.outcomes.items()))
-                typer.echo(f"outbox\t{sent.claimed} messages: {counts}")
+            _run_once(factory, settings)
             return
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
