@@ -9,7 +9,7 @@ short, card already held, type archived…) is announced and changes nothing.
 """
 
 import secrets
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from memberops.activity.money import to_cents
 from memberops.console.formatting import yuan
 from memberops.console.pages.loyalty.cards import describe_price, describe_term
-from memberops.console.pages.loyalty.forms import Problems, entered, problems, section_title
+from memberops.console.pages.loyalty.forms import FormDialog, entered, problems, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.kernel.errors import DomainError
@@ -51,25 +51,14 @@ def bonus_preview(rules: TopUpRules, typed: str | None) -> int | None:
         return None
 
 
-class _Dialog(ABC):
-    """A dialog with one key for its lifetime, a problems area and a submit that runs one
-    room verb in a transaction; ``done`` redraws the member's card once it happened."""
+class _Dialog(FormDialog):
+    """A dialog with one key for its lifetime whose submit runs one room verb in a
+    transaction; ``done`` redraws the member's card once it happened."""
 
     def __init__(self, viewer: Viewer, member_id: int, done: Callable[[], object]) -> None:
-        self.viewer, self.member_id, self.done = viewer, member_id, done
+        super().__init__(viewer, done)
+        self.member_id = member_id
         self.key = dialog_key()
-        self.dialog = ui.dialog()
-
-    def buttons(self, label: str) -> None:
-        self.problems = Problems()
-        with ui.row().classes("w-full justify-end gap-2"):
-            ui.button(self.viewer.t("common.cancel"), on_click=self.dialog.close).props(
-                "flat no-caps"
-            )
-            ui.button(label, on_click=self.submit).props("unelevated no-caps color=primary")
-
-    def open(self) -> None:
-        self.dialog.open()
 
     @abstractmethod
     def body(self) -> BaseModel:

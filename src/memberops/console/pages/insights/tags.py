@@ -18,7 +18,7 @@ from memberops.console.formatting import number
 from memberops.console.listing import cells, member_rows, members_csv
 from memberops.console.pages.loyalty.forms import (
     TOGGLE_BUTTON,
-    Problems,
+    CreateDialog,
     empty_state,
     entered,
     section_title,
@@ -205,13 +205,12 @@ def _condition(text: str | None) -> Any:
         raise InvalidCondition(message, errors=[{"loc": ["condition"], "msg": message}]) from exc
 
 
-class TagDialog:
+class TagDialog(CreateDialog):
     """The "new tag" form: a manual tag, or a rule tag with its condition as JSON."""
 
     def __init__(self, viewer: Viewer, done: Callable[[], object]) -> None:
-        self.viewer, self.done = viewer, done
+        super().__init__(viewer, done)
         t = viewer.t
-        self.dialog = ui.dialog()
         with self.dialog, ui.card().classes("w-[36rem] gap-2"):
             section_title(t("tags.new"))
             self.code = self._input("code")
@@ -223,32 +222,19 @@ class TagDialog:
             self.condition = ui.textarea(t("tags.field.condition"), placeholder=t("tags.hint"))
             self.condition.props("dense outlined autogrow").classes("w-full font-mono")
             self.condition.bind_visibility_from(self.kind, "value", value=TagKind.rule.value)
-            self.problems = Problems()
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button(t("common.cancel"), on_click=self.dialog.close).props("flat no-caps")
-                ui.button(t("tags.create"), on_click=self._submit).props(
-                    "unelevated no-caps color=primary"
-                )
+            self.buttons(t("tags.create"))
 
     def _input(self, name: str) -> ui.input:
         box = ui.input(self.viewer.t(f"tags.field.{name}")).props("dense outlined")
         return box.classes("w-full")
 
-    def open(self) -> None:
-        self.dialog.open()
-
-    def _where(self, loc: Any) -> str:
+    def where(self, loc: Any) -> str:
         name = str(loc[0]) if loc else ""
         if name in ("code", "name", "description", "kind", "condition"):
             return ".".join([self.viewer.t(f"tags.field.{name}"), *map(str, loc[1:])])
         return ".".join(map(str, loc))
 
-    def _submit(self) -> None:
-        if self.problems.attempt(self._store, self._where):
-            self.dialog.close()
-            self.done()
-
-    def _store(self) -> str:
+    def store(self) -> str:
         rule = self.kind.value == TagKind.rule.value
         document = {
             "code": entered(self.code) or "",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from memberops.console.formatting import BLANK, number, yuan
 from memberops.console.i18n import Translate
 from memberops.console.pages.loyalty.catalogue import CatalogueTab
-from memberops.console.pages.loyalty.forms import Problems, entered, section_title
+from memberops.console.pages.loyalty.forms import CreateDialog, entered, section_title
 from memberops.console.pages.loyalty.programme import template_options
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
@@ -128,16 +128,15 @@ class CardsTab(CatalogueTab):
         CardTypeDialog(self.viewer, options, self.show.refresh).open()
 
 
-class CardTypeDialog:
+class CardTypeDialog(CreateDialog):
     """The "new card type" form: the price kind decides which price input shows; the monthly
     coupons are templates chosen from the tenant's, one of each a month."""
 
     def __init__(
         self, viewer: Viewer, templates: dict[int, str], done: Callable[[], object]
     ) -> None:
-        self.viewer, self.done = viewer, done
+        super().__init__(viewer, done)
         t = viewer.t
-        self.dialog = ui.dialog()
         with self.dialog, ui.card().classes("w-[32rem] gap-2"):
             section_title(t("cards.new"))
             with ui.row().classes("w-full no-wrap gap-2"):
@@ -161,12 +160,7 @@ class CardTypeDialog:
                 templates, label=t("cards.field.monthly_coupons"), value=[], multiple=True
             )
             self.coupons.props("dense outlined options-dense use-chips").classes("w-full")
-            self.problems = Problems()
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button(t("common.cancel"), on_click=self.dialog.close).props("flat no-caps")
-                ui.button(t("cards.create"), on_click=self._submit).props(
-                    "unelevated no-caps color=primary"
-                )
+            self.buttons(t("cards.create"))
 
     def _input(self, name: str, value: str = "") -> ui.input:
         box = ui.input(self.viewer.t(f"cards.field.{name}"), value=value)
@@ -176,9 +170,6 @@ class CardTypeDialog:
         """A price input shown only while ``kind`` is the chosen price kind."""
         box = self._input(name)
         return box.bind_visibility_from(self.kind, "value", backward=partial(eq, kind.value))
-
-    def open(self) -> None:
-        self.dialog.open()
 
     def document(self) -> dict[str, Any]:
         """The form as a ``CardTypeCreate`` body; the price of the other kinds is left out."""
@@ -199,7 +190,7 @@ class CardTypeDialog:
             },
         }
 
-    def _where(self, loc: Sequence[str | int]) -> str:
+    def where(self, loc: Sequence[str | int]) -> str:
         """A field's location as the dialog labels it (``benefits.discount_rate`` too)."""
         names = [str(part) for part in loc if str(part) != "benefits"]
         name = names[0] if names else ""
@@ -207,12 +198,7 @@ class CardTypeDialog:
             return self.viewer.t(f"cards.field.{name}")
         return ".".join(map(str, loc))
 
-    def _submit(self) -> None:
-        if self.problems.attempt(self._store, self._where):
-            self.dialog.close()
-            self.done()
-
-    def _store(self) -> str:
+    def store(self) -> str:
         body = CardTypeCreate.model_validate(self.document())
         with transaction() as session:
             types.create_card_type(session, self.viewer.principal, body)

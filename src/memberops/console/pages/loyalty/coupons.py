@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from memberops.console.formatting import number, percent, yuan
 from memberops.console.i18n import Translate
 from memberops.console.pages.loyalty.catalogue import CatalogueTab
-from memberops.console.pages.loyalty.forms import Problems, entered, section_title
+from memberops.console.pages.loyalty.forms import CreateDialog, entered, section_title
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.loyalty.coupons import templates
@@ -124,14 +124,13 @@ def local_day(text: str | None, timezone: str, *, end: bool) -> datetime | None:
     return start.astimezone(UTC)
 
 
-class TemplateDialog:
+class TemplateDialog(CreateDialog):
     """The "new template" form: the kind decides which value input shows; validity is a
     number of days after issue or a window of local days."""
 
     def __init__(self, viewer: Viewer, done: Callable[[], object]) -> None:
-        self.viewer, self.done = viewer, done
+        super().__init__(viewer, done)
         t = viewer.t
-        self.dialog = ui.dialog()
         with self.dialog, ui.card().classes("w-[32rem] gap-2"):
             section_title(t("coupons.new"))
             self.name = ui.input(t("coupons.col.name")).props("dense outlined").classes("w-full")
@@ -153,18 +152,10 @@ class TemplateDialog:
                 self.stock = self._input("coupons.field.stock")
                 self.limit = self._input("coupons.field.per_member_limit", "1")
                 self.points_price = self._input("coupons.field.points_price")
-            self.problems = Problems()
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button(t("common.cancel"), on_click=self.dialog.close).props("flat no-caps")
-                ui.button(t("coupons.create"), on_click=self._submit).props(
-                    "unelevated no-caps color=primary"
-                )
+            self.buttons(t("coupons.create"))
 
     def _input(self, key: str, value: str = "") -> ui.input:
         return ui.input(self.viewer.t(key), value=value).props("dense outlined").classes("w-full")
-
-    def open(self) -> None:
-        self.dialog.open()
 
     def _document(self) -> dict[str, Any]:
         timezone = self.viewer.principal.timezone
@@ -183,7 +174,7 @@ class TemplateDialog:
             "points_price": entered(self.points_price),
         }
 
-    def _where(self, loc: Sequence[str | int]) -> str:
+    def where(self, loc: Sequence[str | int]) -> str:
         """A field's location as the dialog labels it."""
         name = str(loc[0]) if loc else ""
         if name in ("name", "kind"):
@@ -192,12 +183,7 @@ class TemplateDialog:
             return self.viewer.t(f"coupons.field.{name}")
         return ".".join(map(str, loc))
 
-    def _submit(self) -> None:
-        if self.problems.attempt(self._store, self._where):
-            self.dialog.close()
-            self.done()
-
-    def _store(self) -> str:
+    def store(self) -> str:
         body = TemplateCreate.model_validate(self._document())
         with transaction() as session:
             templates.create_template(session, self.viewer.principal, body)

@@ -7,6 +7,7 @@ Every rules document is validated whole by its room's own model (``TierLadder``,
 ``EarnRules``…), so the console refuses exactly what the API refuses and saves nothing then.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -81,6 +82,53 @@ class Problems:
             return False
         ui.notify(message, type="positive")
         return True
+
+
+class FormDialog(ABC):
+    """A dialog holding a form: the subclass fills its card and ends it with :meth:`buttons`
+    (the problems area, Cancel and the submit button); ``done`` redraws what the form changed."""
+
+    problems: Problems
+
+    def __init__(self, viewer: Viewer, done: Callable[[], object]) -> None:
+        self.viewer, self.done = viewer, done
+        self.dialog = ui.dialog()
+
+    def buttons(self, label: str) -> None:
+        """The problems area, then Cancel and the submit button labelled ``label``."""
+        self.problems = Problems()
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button(self.viewer.t("common.cancel"), on_click=self.dialog.close).props(
+                "flat no-caps"
+            )
+            ui.button(label, on_click=self.submit).props("unelevated no-caps color=primary")
+
+    def open(self) -> None:
+        self.dialog.open()
+
+    @abstractmethod
+    def submit(self) -> None:
+        """Act on the form as typed."""
+
+
+class CreateDialog(FormDialog):
+    """A "new …" dialog over a list (a coupon template, a card type, a tag, a watch): the form
+    is validated whole by its room's model and stored through the room; what either refuses is
+    listed in the dialog and nothing is saved; once stored the dialog closes and the list is
+    redrawn."""
+
+    def where(self, loc: Sequence[str | int]) -> str:
+        """A field's location as the dialog labels it (dotted unless the dialog says better)."""
+        return dotted(loc)
+
+    @abstractmethod
+    def store(self) -> str:
+        """Validate and store the form in a transaction; the message that announces it."""
+
+    def submit(self) -> None:
+        if self.problems.attempt(self.store, self.where):
+            self.dialog.close()
+            self.done()
 
 
 def section_title(text: str) -> None:
