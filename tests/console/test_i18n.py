@@ -4,6 +4,7 @@ build from a domain value (a role, an identity type, a consent channel…) exist
 import re
 import string
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -11,11 +12,14 @@ from memberops.conditions.registry import get_field
 from memberops.console.condition_tree import CHOICE_KEYS, OPS
 from memberops.console.i18n import LOCALES, catalogue, supported, translate
 from memberops.console.listing import COLUMNS
+from memberops.console.pages.insights.watches import COLUMNS as WATCH_COLUMNS
 from memberops.crowds import export
 from memberops.crowds.models import CrowdKind
 from memberops.identity.models import IdentityType
 from memberops.members.models import ConsentChannel, Gender, MemberStatus
 from memberops.tenancy.models import Role
+from memberops.watches.models import Direction, Figure, Period
+from memberops.watches.schemas import Channel
 from memberops.wiring import register_handlers
 
 CONSOLE = Path(__file__).resolve().parents[2] / "src" / "memberops" / "console"
@@ -60,6 +64,11 @@ def test_every_literal_key_in_the_pages_exists() -> None:
         *(f"crowds.kind.{k.value}" for k in CrowdKind),
         *(f"crowds.kind_hint.{k.value}" for k in CrowdKind),
         *(f"crowds.col.{name}" for name in export.COLUMNS),
+        *(f"watches.{part}.{f.value}" for f in Figure for part in ("figure", "unit")),
+        *(f"watches.direction.{d.value}" for d in Direction),
+        *(f"watches.period.{p.value}" for p in Period),
+        *(f"watches.channel.{c}" for c in get_args(Channel)),
+        *(f"watches.col.{name}" for name in WATCH_COLUMNS),
     ],
 )
 def test_labels_built_from_domain_values_exist(key: str) -> None:

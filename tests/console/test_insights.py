@@ -1,7 +1,8 @@
 """The insights page on a real server loaded with the demo merchant, its models fitted and its
 members layered (``memberops clv fit``, ``memberops recompute insights``): the RFM 8-type table
 shows what ``GET /api/v1/insights/overview`` answers, the value tab its churn-risk counts, and
-a member's page its stage, RFM scores and prediction — with screenshots at a laptop's size."""
+a member's page its stage, RFM scores and prediction, and the watches tab adds a watch (a bad
+threshold refused next to the form) and pauses it — with screenshots at a laptop's size."""
 
 import shutil
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ STAGE_NAMES = {"new": "新客", "active": "活跃", "dormant": "沉睡", "churne
 @dataclass(frozen=True)
 class Loaded:
     base: str
+    api_key: str
     overview: dict[str, Any]
     member: dict[str, Any]  # a member's insights, with RFM and a prediction
 
@@ -71,7 +73,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     with running_server(home, _prepare) as (base, key), api(base, key) as client:
         answer = client.get("/insights/overview")
         assert answer.status_code == 200, answer.text
-        yield Loaded(base, answer.json(), _scored_member(client))
+        yield Loaded(base, key, answer.json(), _scored_member(client))
 
 
 def _save(page: Page, tmp_path: Path, name: str) -> None:
@@ -115,3 +117,35 @@ def test_a_members_page_shows_its_layering(page: Page, loaded: Loaded, tmp_path:
     expect(card).to_contain_text(STAGE_NAMES[member["stage"]["stage"]])
     expect(card).to_contain_text(f"¥{float(member['prediction']['clv_12m']):,.2f}")
     _save(page, tmp_path, "member-insights.png")
+
+
+def test_an_operator_adds_a_watch_and_pauses_it(page: Page, loaded: Loaded, tmp_path: Path) -> None:
+    login(page, loaded.base, ADMIN)
+    visit(page, f"{loaded.base}/console/insights")
+    page.get_by_role("tab", name="多维监控").click()
+    expect(page.locator("[data-empty]")).to_contain_text("还没有监控")
+    page.get_by_role("button", name="新建监控").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("名称").fill("沉睡预警")
+    dialog.get_by_label("阈值").fill("三十")
+    dialog.get_by_role("button", name="创建").click()
+    expect(dialog.locator("[data-problem]")).to_contain_text("阈值")
+    dialog.get_by_label("阈值").fill("30")
+    expect(dialog.get_by_label("阈值")).to_have_value("30")
+    dialog.get_by_role("button", name="创建").click()
+    expect(page.get_by_text("监控「沉睡预警」已创建")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="沉睡预警")
+    for shown in ("沉睡会员占比", "> 30.00%", "每天", "控制台日志 · operator", "监控中"):
+        expect(row).to_contain_text(shown)
+    _save(page, tmp_path, "insights-watches.png")
+    row.get_by_role("button", name="暂停").click()
+    expect(page.get_by_text("「沉睡预警」已暂停")).to_be_visible()
+    expect(row).to_contain_text("已暂停")
+    with api(loaded.base, loaded.api_key) as client:
+        (watch,) = client.get("/watches").json()["items"]
+    assert (watch["name"], watch["figure"], watch["threshold"]) == (
+        "沉睡预警",
+        "dormant_share",
+        "30.00",
+    )
+    assert (watch["direction"], watch["period"], watch["active"]) == ("above", "day", False)

@@ -1,6 +1,7 @@
-"""The insights page (会员分层): lifecycle stages and RFM segments, predicted value, and tags —
-one tab each. Figures are read through the insights room's queries as the signed-in person,
-so the page shows what ``GET /insights/overview`` answers; a manager may recompute them."""
+"""The insights page (会员分层): lifecycle stages and RFM segments, predicted value, tags and
+the watches on the tenant's figures — one tab each. Figures are read through the insights
+room's queries as the signed-in person, so the page shows what ``GET /insights/overview``
+answers; a manager may recompute them and keep the watches."""
 
 from typing import Protocol
 
@@ -11,6 +12,7 @@ from nicegui import ui
 from memberops.console.pages.insights.segments import SegmentsTab
 from memberops.console.pages.insights.tags import TagsTab
 from memberops.console.pages.insights.value import ValueTab
+from memberops.console.pages.insights.watches import WatchesTab
 from memberops.console.pages.shell import content, current_viewer, frame, to_login
 from memberops.console.viewer import Viewer
 from memberops.tenancy.access import Permission
@@ -27,6 +29,7 @@ TABS: tuple[tuple[str, type[_Tab]], ...] = (
     ("segments", SegmentsTab),
     ("value", ValueTab),
     ("tags", TagsTab),
+    ("watches", WatchesTab),
 )
 
 

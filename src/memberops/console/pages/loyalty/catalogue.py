@@ -1,7 +1,8 @@
-"""A loyalty catalogue tab (coupon templates, benefit card types): the tenant's items a page at a
+"""A catalogue tab (coupon templates, benefit card types, watches): the tenant's items a page at a
 time, newest first, under a title with a "new" button for managers; each row has a switch that
-takes the item off (or back on) through its room as the signed-in person (``loyalty:manage``).
-A tab says what to read, how a row reads, how to switch one and what "new" opens."""
+takes the item off (or back on) through its room as the signed-in person (``loyalty:manage``
+unless the tab names another permission). A tab says what to read, how a row reads, how to
+switch one and what "new" opens."""
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -40,6 +41,8 @@ class CatalogueTab(ABC):
     said: tuple[str, str]
     #: Shown under the title to those who may not manage (empty: nothing).
     read_only: str = ""
+    #: What it takes to add items and switch them.
+    manager: Permission = Permission.loyalty_manage
 
     def __init__(self, viewer: Viewer) -> None:
         self.viewer = viewer
@@ -47,7 +50,7 @@ class CatalogueTab(ABC):
 
     @property
     def manages(self) -> bool:
-        return self.viewer.principal.can(Permission.loyalty_manage)
+        return self.viewer.principal.can(self.manager)
 
     @abstractmethod
     def find(self, session: Session, after: int | None, limit: int) -> Sequence[Any]:
