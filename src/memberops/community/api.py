@@ -19,7 +19,6 @@ from memberops.community.schemas import (
     ReviewResult,
     RosterRead,
 )
-from memberops.kernel import clock
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.web import Cursor, Limit, SessionDep
 from memberops.tenancy.access import Permission, Principal
@@ -87,9 +86,7 @@ def replace_rules(body: CommunityRules, session: SessionDep, principal: Manager)
 def run_review(session: SessionDep, principal: Manager) -> ReviewResult:
     """Run the VIP review now (the worker runs it once a month): invite who the rule selects,
     remove who it no longer does."""
-    done = review.run_review(session, principal, clock.now())
-    audit(session, principal, "community.review", ("community", "vip"), None, done.model_dump())
-    return done
+    return review.review_now(session, principal)
 
 
 @router.get(GROUP, response_model=GroupDetail)

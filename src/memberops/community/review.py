@@ -18,8 +18,10 @@ from memberops.community.models import CommunityGroup, GroupKind, GroupMember
 from memberops.community.rules import CommunityRules
 from memberops.community.schemas import ReviewResult
 from memberops.conditions.compiler import check_condition, compile_condition, parse_condition
+from memberops.kernel import clock
 from memberops.tenancy.access import Permission, Principal, tenant_scope
 from memberops.tenancy.sections import load_section, save_section
+from memberops.tenancy.service import audit
 
 #: Who the roster names for the review's invitations and removals.
 REVIEW = "review"
@@ -57,6 +59,15 @@ def run_review(session: Session, principal: Principal, now: datetime) -> ReviewR
     group = vip_group(session, principal, rules)
     invited = service.invite(session, principal, group, qualified, REVIEW)
     return ReviewResult(qualified=len(qualified), invited=len(invited), removed=removed)
+
+
+def review_now(session: Session, principal: Principal) -> ReviewResult:
+    """The review run by a person (the API, the console) rather than the monthly job: the same
+    review, and an audit entry naming who ran it and what it did."""
+    principal.require(Permission.campaigns_manage)
+    done = run_review(session, principal, clock.now())
+    audit(session, principal, "community.review", ("community", "vip"), None, done.model_dump())
+    return done
 
 
 def save_rules(session: Session, principal: Principal, rules: CommunityRules) -> CommunityRules:

@@ -39,6 +39,17 @@ def get_member(session: Session, principal: Principal, member_id: int) -> Member
     return member
 
 
+def members_by_id(
+    session: Session, principal: Principal, member_ids: Iterable[int]
+) -> dict[int, Member]:
+    """The tenant's members among ``member_ids``, by id, in one query (a list's page of names)."""
+    wanted = set(member_ids)
+    if not wanted:
+        return {}
+    found = session.scalars(tenant_scope(principal, Member).where(Member.id.in_(wanted)))
+    return {member.id: member for member in found}
+
+
 def lock_members(session: Session, principal: Principal, member_ids: Iterable[int]) -> list[Member]:
     """Load and row-lock members in ascending id order, the one lock order for members."""
     ids = sorted(set(member_ids))

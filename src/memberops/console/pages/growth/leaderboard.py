@@ -17,7 +17,7 @@ from memberops.console.pages.pager import Trail
 from memberops.console.pages.shell import transaction
 from memberops.console.viewer import Viewer
 from memberops.growth import referrals
-from memberops.members.service import get_member, shown_name
+from memberops.members.service import members_by_id, shown_name
 from memberops.tenancy.access import Principal
 
 #: Referrers per page.
@@ -38,13 +38,15 @@ class Leader:
 
 
 def leaders(session: Session, principal: Principal, offset: int, limit: int) -> list[Leader]:
-    """``limit`` referrers from rank ``offset`` (0-based), with their shown names."""
+    """``limit`` referrers from rank ``offset`` (0-based), with their shown names (read in one
+    query)."""
     found = referrals.leaderboard(session, principal, offset, limit)
+    people = members_by_id(session, principal, (int(row.member_id) for row in found))
     return [
         Leader(
             rank=offset + n + 1,
             member_id=int(row.member_id),
-            name=shown_name(get_member(session, principal, int(row.member_id)), principal.sees_pii),
+            name=shown_name(people[int(row.member_id)], principal.sees_pii),
             rewarded=row.rewarded,
             invited=row.invited,
         )
