@@ -8,6 +8,7 @@ from typing import get_args
 
 import pytest
 
+from memberops.community.models import GroupKind
 from memberops.conditions.registry import get_field
 from memberops.console.condition_tree import CHOICE_KEYS, OPS
 from memberops.console.i18n import LOCALES, catalogue, supported, translate
@@ -69,6 +70,8 @@ def test_every_literal_key_in_the_pages_exists() -> None:
         *(f"watches.period.{p.value}" for p in Period),
         *(f"watches.channel.{c}" for c in get_args(Channel)),
         *(f"watches.col.{name}" for name in WATCH_COLUMNS),
+        *(f"community.kind.{k.value}" for k in GroupKind),
+        *(f"community.by.{actor}" for actor in ("operator", "journey", "review")),
     ],
 )
 def test_labels_built_from_domain_values_exist(key: str) -> None:

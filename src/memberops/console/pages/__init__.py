@@ -14,6 +14,7 @@ from nicegui import ui
 
 from memberops.console.pages import (  # noqa: F401  (registers the pages)
     campaigns,
+    community,
     crowds,
     growth,
     insights,

@@ -112,6 +112,7 @@ SECTIONS = (
     ("nav.crowds", "/crowds"),
     ("nav.campaigns", "/campaigns"),
     ("nav.journeys", "/journeys"),
+    ("nav.community", "/community"),
     ("nav.loyalty", "/loyalty"),
     ("nav.growth", "/growth"),
 )
