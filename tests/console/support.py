@@ -4,6 +4,7 @@ for loading data as a merchant's systems would. The Playwright fixtures are in c
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,6 +68,16 @@ def login(page: Page, base: str, email: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     arrive(page, "**/console/overview")
+
+
+def screenshot(page: Page, directory: Path, name: str, *, charts: bool = False) -> None:
+    """A full-page picture ``name`` in the test's ``directory`` and in :data:`RESULTS` (kept by
+    CI for people to look at); with ``charts``, after ECharts' entry animation has finished."""
+    if charts:
+        page.wait_for_timeout(1000)
+    page.screenshot(path=directory / name, full_page=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(directory / name, RESULTS / name)
 
 
 def chromium_or_skip() -> None:

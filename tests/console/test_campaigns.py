@@ -9,7 +9,6 @@ Quiet hours are off (equal start and end), so the launch sends at whatever hour 
 """
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,6 @@ from playwright.sync_api import Page, expect
 from memberops.console.formatting import number, percent, yuan
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
@@ -31,6 +29,7 @@ from tests.console.support import (
     demo_with_admin,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -155,12 +154,6 @@ def _buy(shop: Shop, campaign_id: str, outcome: str, buyers: int) -> None:
             assert answer.status_code == 201, answer.text
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_a_campaign_is_drafted_forecast_launched_and_measured(
     page: Page, shop: Shop, tmp_path: Path
 ) -> None:
@@ -202,7 +195,7 @@ def test_a_campaign_is_drafted_forecast_launched_and_measured(
     holdout = page.locator(".campaign-results-table").get_by_role("row").filter(has_text="对照组")
     expect(holdout.get_by_role("cell").nth(1)).to_have_text(number(results["holdout"]["members"]))
     expect(page.locator(".campaign-chart canvas")).to_have_count(1)
-    _shot(page, tmp_path, "campaigns.png")
+    screenshot(page, tmp_path, "campaigns.png")
     page.get_by_role("link", name="返回活动列表").click()
     row = page.get_by_role("row").filter(has_text="老客回购")
     expect(row).to_contain_text("一年内购买过")

@@ -10,7 +10,6 @@ both tabs and of the member's cards and stored value go to the test's directory 
 ``test-results/console/``.
 """
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +24,6 @@ from memberops.activity.money import to_cents
 from memberops.console.formatting import yuan
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
@@ -33,6 +31,7 @@ from tests.console.support import (
     demo_with_admin,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -77,13 +76,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
 def _field(page: Page, name: str) -> Locator:
     return page.locator(f"[data-field='{name}'] input, input[data-field='{name}']")
-
-
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.wait_for_timeout(800)  # let ECharts finish its entry animation before the picture
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
 
 
 def _shown_yuan(amount: str) -> str:
@@ -239,7 +231,7 @@ def test_a_card_is_created_sold_renewed_and_stored_value_topped_up(
     )
     expect(page.locator(".q-notification")).to_have_count(0)  # gone after their 5 s
     wallet.scroll_into_view_if_needed()
-    _shot(page, tmp_path, "member-cards-and-stored-value.png")
+    screenshot(page, tmp_path, "member-cards-and-stored-value.png", charts=True)
 
     visit(page, f"{shop.base}/console/loyalty")
     page.get_by_role("tab", name="权益卡").click()
@@ -249,7 +241,7 @@ def test_a_card_is_created_sold_renewed_and_stored_value_topped_up(
         .filter(has_text="PLUS 年卡")
         .get_by_role("cell", name="1", exact=True)
     ).to_be_visible()
-    _shot(page, tmp_path, "loyalty-cards.png")
+    screenshot(page, tmp_path, "loyalty-cards.png", charts=True)
     page.get_by_role("tab", name="储值").click()
     with shop.client() as client:
         report = client.get("/stored-value/liability").json()
@@ -264,7 +256,7 @@ def test_a_card_is_created_sold_renewed_and_stored_value_topped_up(
     expect(page.locator("[data-figure=stored_value_members_with_balance]")).to_have_text("1")
     liability_card = page.locator(".q-card").filter(has_text="储值负债")
     expect(liability_card.locator("canvas")).to_have_count(1)
-    _shot(page, tmp_path, "loyalty-stored-value.png")
+    screenshot(page, tmp_path, "loyalty-stored-value.png", charts=True)
 
 
 def test_an_analyst_reads_cards_and_stored_value_without_the_actions(

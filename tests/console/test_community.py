@@ -4,7 +4,6 @@ and roster then show exactly the members the rule selects — the API's count, t
 names, who invited them; a bad name is refused in the dialog. Screenshots of both pages go to
 the test's directory and ``test-results/console/``."""
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.support import (
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     cli,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -62,12 +61,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         yield Shop(base, key)
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_a_vip_group_is_opened_reviewed_and_its_roster_read(
     shop: Shop, page: Page, tmp_path: Path
 ) -> None:
@@ -100,7 +93,7 @@ def test_a_vip_group_is_opened_reviewed_and_its_roster_read(
     page.get_by_role("button", name="立即评审").click()
     expect(page.get_by_text("评审完成:符合 2 人,邀请 2 人,移出 0 人")).to_be_visible()
     expect(row).to_contain_text("2 / 400")
-    _shot(page, tmp_path, "community.png")
+    screenshot(page, tmp_path, "community.png")
     with shop.client() as client:
         detail = client.get(f"/community-groups/{group['id']}").json()
     assert (detail["kind"], detail["size"]) == ("vip", 2)
@@ -113,4 +106,4 @@ def test_a_vip_group_is_opened_reviewed_and_its_roster_read(
     for name in ("王一", "王二"):
         expect(roster.get_by_role("row").filter(has_text=name)).to_contain_text("VIP 评审")
     expect(roster.get_by_role("row").filter(has_text="王三")).to_have_count(0)
-    _shot(page, tmp_path, "community-roster.png")
+    screenshot(page, tmp_path, "community-roster.png")

@@ -7,7 +7,6 @@ state. The screenshot goes to ``test-results/console/crowds.png``."""
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +17,13 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     demo_with_admin,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -93,12 +92,6 @@ def _build_the_example(page: Page) -> None:
     _choose(page, tier.get_by_label("值"), "金卡会员")
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_a_built_crowd_is_previewed_saved_and_exported(
     page: Page, shop: Shop, tmp_path: Path
 ) -> None:
@@ -111,7 +104,7 @@ def test_a_built_crowd_is_previewed_saved_and_exported(
     _build_the_example(page)
     expect(page.locator(".crowd-size")).to_have_text(f"{size:,}")
     expect(page.get_by_role("row")).to_have_count(min(size, 10) + 1)  # the sample, with header
-    _shot(page, tmp_path, "crowds.png")
+    screenshot(page, tmp_path, "crowds.png")
     form = page.locator(".crowd-save")
     form.get_by_label("名称").fill("金卡以上沉默客")
     form.get_by_role("radio", name="动态").click()

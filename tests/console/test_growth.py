@@ -10,7 +10,6 @@ switched, and a merchant with nothing gets both empty states. A screenshot goes 
 
 import csv
 import io
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,13 +28,13 @@ from memberops.dashboard.joins import JoinReport, JoinRow
 from memberops.dashboard.periods import Bucket
 from memberops.growth.models import JoinSource
 from tests.console.support import (
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     cli,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -146,13 +145,6 @@ def _rows(table: Locator) -> list[list[str]]:
     return [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in found.all()]
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.wait_for_timeout(800)  # let ECharts finish its entry animation before the picture
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def _check_joins(page: Page, client: httpx.Client) -> None:
     expected = _expected_joins(client, "zh-CN")
     assert sum(int(row[2]) for row in expected) == 30  # 7 by source, 11 referrers, 12 invited
@@ -207,7 +199,7 @@ def test_growth_page_shows_the_apis_figures(shop: Shop, page: Page, tmp_path: Pa
         expect(table.locator("thead")).to_contain_text("New members")
         assert sorted(_rows(table)) == _expected_joins(client, "en")
         expect(page.locator("[data-table=leaderboard] thead")).to_contain_text("Invited")
-    _shot(page, tmp_path, "growth.png")
+    screenshot(page, tmp_path, "growth.png", charts=True)
 
 
 def test_a_merchant_with_nothing_sees_both_empty_states(shop: Shop, page: Page) -> None:

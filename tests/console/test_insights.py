@@ -4,7 +4,6 @@ shows what ``GET /api/v1/insights/overview`` answers, the value tab its churn-ri
 a member's page its stage, RFM scores and prediction, and the watches tab adds a watch (a bad
 threshold refused next to the form) and pauses it — with screenshots at a laptop's size."""
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.support import (
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     cli,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -76,13 +75,6 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         yield Loaded(base, key, answer.json(), _scored_member(client))
 
 
-def _save(page: Page, tmp_path: Path, name: str) -> None:
-    page.wait_for_timeout(1000)  # let ECharts finish its entry animation before the picture
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_the_rfm_matrix_shows_the_overview(page: Page, loaded: Loaded, tmp_path: Path) -> None:
     login(page, loaded.base, ADMIN)
     page.get_by_role("link", name="会员分层", exact=True).click()
@@ -97,14 +89,14 @@ def test_the_rfm_matrix_shows_the_overview(page: Page, loaded: Loaded, tmp_path:
         scored += cell["members"]
     assert scored > 0
     expect(page.locator(".nicegui-echart:visible")).to_have_count(3)  # funnel, matrix, segments
-    _save(page, tmp_path, "insights-rfm.png")
+    screenshot(page, tmp_path, "insights-rfm.png", charts=True)
     page.get_by_role("tab", name="价值预测").click()
     risk = loaded.overview["churn_risk"]
     expect(page.get_by_text("高流失风险")).to_be_visible()
     for label, count in (("高流失风险", risk["high"]), ("低流失风险", risk["low"])):
         card = page.locator(".q-card").filter(has_text=label)
         expect(card).to_contain_text(f"{count:,}")
-    _save(page, tmp_path, "insights-value.png")
+    screenshot(page, tmp_path, "insights-value.png", charts=True)
 
 
 def test_a_members_page_shows_its_layering(page: Page, loaded: Loaded, tmp_path: Path) -> None:
@@ -116,7 +108,7 @@ def test_a_members_page_shows_its_layering(page: Page, loaded: Loaded, tmp_path:
     expect(card).to_contain_text(TYPE_NAMES[rfm["rfm_type"]])
     expect(card).to_contain_text(STAGE_NAMES[member["stage"]["stage"]])
     expect(card).to_contain_text(f"¥{float(member['prediction']['clv_12m']):,.2f}")
-    _save(page, tmp_path, "member-insights.png")
+    screenshot(page, tmp_path, "member-insights.png", charts=True)
 
 
 def test_an_operator_adds_a_watch_and_pauses_it(page: Page, loaded: Loaded, tmp_path: Path) -> None:
@@ -137,7 +129,7 @@ def test_an_operator_adds_a_watch_and_pauses_it(page: Page, loaded: Loaded, tmp_
     row = page.get_by_role("row").filter(has_text="沉睡预警")
     for shown in ("沉睡会员占比", "> 30.00%", "每天", "控制台日志 · operator", "监控中"):
         expect(row).to_contain_text(shown)
-    _save(page, tmp_path, "insights-watches.png")
+    screenshot(page, tmp_path, "insights-watches.png", charts=True)
     row.get_by_role("button", name="暂停").click()
     expect(page.get_by_text("「沉睡预警」已暂停")).to_be_visible()
     expect(row).to_contain_text("已暂停")

@@ -8,7 +8,6 @@ demo clock moved forward changes the step counts on the journey's page. The scre
 ``test-results/console/journeys.png``."""
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +23,13 @@ from memberops.console.pages.journeys import effect as effect_card
 from memberops.journeys.schemas import JourneyEffect
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     demo_with_admin,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -71,12 +70,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         coupon = client.post("/coupon-templates", json=COUPON)
         assert coupon.status_code == 201, coupon.text
         yield Shop(base, key, int(coupon.json()["id"]))
-
-
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
 
 
 def _figure(page: Page, name: str) -> Any:
@@ -170,7 +163,7 @@ def test_the_birthday_template_runs_as_the_demo_clock_moves(
     assert {s["step"] for s in after["at_steps"]} <= {wait}
     expect(_figure(page, "entered")).not_to_have_text("0")
     expect(page.locator(".journey-chart canvas")).to_have_count(1)
-    _shot(page, tmp_path, "journeys.png")
+    screenshot(page, tmp_path, "journeys.png")
     page.get_by_role("link", name="返回旅程列表").click()
     row = page.get_by_role("row").filter(has_text="生日关怀")
     expect(row).to_contain_text("运行中")

@@ -8,7 +8,6 @@ changing, and a merchant without loyalty data gets the empty states. Screenshots
 and of the member's loyalty go to the test's directory and ``test-results/console/``.
 """
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,13 +20,13 @@ from playwright.sync_api import Page, expect
 
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     arrive,
     chromium_or_skip,
     cli,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -116,13 +115,6 @@ def _field(page: Page, name: str) -> Any:
     return page.locator(f"[data-field='{name}'] input, input[data-field='{name}']")
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.wait_for_timeout(800)  # let ECharts finish its entry animation before the picture
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
     page: Page, programme: Programme, tmp_path: Path
 ) -> None:
@@ -143,7 +135,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
     expect(_field(page, "platinum.qualify_spend")).to_have_value("2400.00")
     tiers_card = page.locator(".q-card").filter(has_text="各等级会员数")
     expect(tiers_card.locator("canvas")).to_have_count(1)
-    _shot(page, tmp_path, "loyalty-tiers.png")
+    screenshot(page, tmp_path, "loyalty-tiers.png", charts=True)
 
     with api(programme.base, programme.api_key) as client:
         liability = client.get("/points/liability").json()
@@ -155,7 +147,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
     expect(page.get_by_text("按到期月份")).to_be_visible()
     liability_card = page.locator(".q-card").filter(has_text="积分负债")
     expect(liability_card.locator("canvas")).to_have_count(1)
-    _shot(page, tmp_path, "loyalty-points.png")
+    screenshot(page, tmp_path, "loyalty-points.png", charts=True)
     _field(page, "first_order_bonus").fill("150")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("积分规则已保存")).to_be_visible()
@@ -168,7 +160,7 @@ def test_loyalty_page_edits_the_ladder_and_shows_liability_and_coupons(
     expect(row).to_contain_text("领取后 30 天")
     expect(row).to_contain_text("剩 99 / 100")
     expect(row.get_by_role("cell", name="0.0%")).to_be_visible()
-    _shot(page, tmp_path, "loyalty-coupons.png")
+    screenshot(page, tmp_path, "loyalty-coupons.png", charts=True)
 
 
 def test_new_template_and_deactivate(page: Page, programme: Programme) -> None:
@@ -215,7 +207,7 @@ def test_member_page_shows_tier_history_points_and_coupons(
     with api(programme.base, programme.api_key) as client:
         balance = client.get(f"/members/{programme.member_id}/points").json()["balance"]
     expect(card.locator("[data-figure=points_balance]")).to_have_text(f"{balance:,}")
-    _shot(page, tmp_path, "member-loyalty.png")
+    screenshot(page, tmp_path, "member-loyalty.png", charts=True)
 
 
 def test_an_analyst_reads_the_rules_but_cannot_change_them(
@@ -233,7 +225,7 @@ def test_an_analyst_reads_the_rules_but_cannot_change_them(
     expect(_field(page, "day.7")).to_have_value("50")
     expect(_field(page, "day.7")).to_be_disabled()
     expect(page.get_by_text("会员日:每月 18 日,积分 ×2(在积分页设置)")).to_be_visible()
-    _shot(page, tmp_path, "loyalty-programme.png")
+    screenshot(page, tmp_path, "loyalty-programme.png", charts=True)
 
 
 def test_check_in_rewards_and_perks_are_saved(page: Page, programme: Programme) -> None:

@@ -4,7 +4,6 @@ export, a rule tag created from condition JSON (a typing mistake refused next to
 saving nothing), an analyst reading masked members without the manager's buttons, and the
 empty state of a tag nobody holds. Screenshots go to ``test-results/console/``."""
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +13,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.console.support import (
     PASSWORD,
-    RESULTS,
     api,
     chromium_or_skip,
     cli,
     login,
     running_server,
+    screenshot,
     visit,
 )
 
@@ -85,12 +84,6 @@ def _row(page: Page, text: str) -> Locator:
     return page.get_by_role("row").filter(has_text=text)
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=tmp_path / name, full_page=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tmp_path / name, RESULTS / name)
-
-
 def test_behaviour_tags_show_their_definition_lever_and_members(
     page: Page, shop: Shop, tmp_path: Path
 ) -> None:
@@ -101,7 +94,7 @@ def test_behaviour_tags_show_their_definition_lever_and_members(
     expect(row).to_contain_text("降价通知、买赠、免运费券")
     expect(row.get_by_role("cell", name="1", exact=True)).to_be_visible()
     expect(_row(page, "VIP 客户")).to_contain_text("手动标签")
-    _shot(page, tmp_path, "insights-tags.png")
+    screenshot(page, tmp_path, "insights-tags.png")
     row.get_by_role("button", name="成员").click()
     members = page.locator(".tag-members")
     expect(members).to_contain_text("「折扣型」的成员（1 人）")
