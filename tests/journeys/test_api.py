@@ -52,7 +52,7 @@ def test_a_journey_is_created_activated_entered_edited_and_reported(
     )
     assert created["steps"] == [
         {"type": "wait", "days": 1, "hours": 0, "minutes": 0},
-        {**SEND, "subject": ""},
+        {**SEND, "subject": "", "purpose": "marketing"},
     ]
     url = f"{JOURNEYS}/{created['id']}"
     assert client.post(url + ":activate", headers=admin).json()["status"] == "active"

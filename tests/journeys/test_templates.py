@@ -59,13 +59,15 @@ def _clock() -> Iterator[None]:
         yield
 
 
-def go(factory: sessionmaker[Session], moment: datetime, *, passes: int = 2) -> None:
+def go(
+    factory: sessionmaker[Session], moment: datetime, *, passes: int = 2, rules: Rules = RULES
+) -> None:
     """Move the clock to ``moment`` and run the worker's journeys part ``passes`` times (the
     second pass must find nothing left to do)."""
     clock.advance(moment - clock.now())
     for _ in range(passes):
         enter_scheduled(factory, clock.now())
-        while advance_due(factory, clock.now(), 1000, rules=RULES) == 1000:
+        while advance_due(factory, clock.now(), 1000, rules=rules) == 1000:
             pass
 
 
@@ -93,7 +95,8 @@ def sent(session: Session, tenant: Principal) -> Counter[tuple[int, str]]:
         rows = session.execute(
             select(Message.idempotency_key, Message.member_id, Message.created_at).where(
                 Message.tenant_id == tenant.tenant_id,
-                Message.idempotency_key.startswith("journey:"),
+                Message.idempotency_key.startswith("journey:")
+                | Message.idempotency_key.startswith("notice:journey:"),
             )
         ).all()
     assert all(n == 1 for n in Counter(row[0] for row in rows).values()), rows
@@ -193,6 +196,43 @@ def test_order_care_chain(
         (first, "12-09 10:00"): 1,
         (second, "12-09 10:00"): 1,
     }
+
+
+def test_order_notices_pass_the_frequency_cap_and_are_not_counted(
+    client: TestClient,
+    admin: dict[str, str],
+    session: Session,
+    session_factory: sessionmaker[Session],
+    tenant: Principal,
+) -> None:
+    """Under the default cap (2 a week) the paid, shipped and delivered notices all go, and
+    the review ask after them still fits: the notices are service, not marketing."""
+    start(session, tenant, "order_care", review_after_days=3)
+    body = {
+        "external_id": "N1",
+        "member": {"identities": [phone("+8613800000021")]},
+        "channel": "taobao",
+        "paid_at": START.isoformat(),
+        "amount": "99.00",
+    }
+    answer = client.post("/api/v1/orders", json=body, headers=admin)
+    assert answer.status_code == 201, answer.text
+    member = int(answer.json()["member_id"])
+    default = Rules()
+    go(session_factory, START, rules=default)
+    for status, moment in (("shipped", local(12, 4, 11)), ("delivered", local(12, 5, 15))):
+        url = "/api/v1/orders/N1/fulfilment"
+        assert client.post(url, json={"status": status}, headers=admin).status_code == 200
+        go(session_factory, moment, rules=default)
+    go(session_factory, local(12, 9, 10), rules=default)  # the review ask, 3 days on at 10:00
+    assert sum(sent(session, tenant).values()) == 4
+    with session.begin():
+        keys = session.scalars(
+            select(Message.idempotency_key).where(
+                Message.tenant_id == tenant.tenant_id, Message.member_id == member
+            )
+        ).all()
+    assert sorted(key.split(":")[0] for key in keys) == ["journey", "notice", "notice", "notice"]
 
 
 def test_birthday_care(

@@ -182,12 +182,15 @@ def skip_reason(
     to: ColumnElement[str],
     recent: ColumnElement[int],
     rules: Rules,
+    *,
+    capped: bool = True,
 ) -> ColumnElement[str]:
     """The first guard rail that refuses the member (NULL: none does), given the channel, their
     address there, and their campaign messages in the window; needs :class:`Consent`
-    outer-joined by :func:`consent_join`."""
+    outer-joined by :func:`consent_join`. A service notice (``capped`` False) passes the
+    frequency cap."""
     personal = channel.in_([c.value for c in ConsentChannel if c.value in ADDRESS_TYPES])
-    return case(
+    whens: list[tuple[ColumnElement[bool], ColumnElement[str]]] = [
         (to.is_(None), literal(SkipReason.no_address.value)),
         (
             and_(personal, Consent.granted.is_(False), Consent.source == UNSUBSCRIBE_SOURCE),
@@ -197,6 +200,8 @@ def skip_reason(
             and_(personal, Consent.granted.is_not(True)),
             literal(SkipReason.no_consent.value),
         ),
-        (func.coalesce(recent, 0) >= rules.frequency_cap, literal(SkipReason.frequency_cap.value)),
-        else_=None,
-    )
+    ]
+    if capped:
+        over = func.coalesce(recent, 0) >= rules.frequency_cap
+        whens.append((over, literal(SkipReason.frequency_cap.value)))
+    return case(*whens, else_=None)

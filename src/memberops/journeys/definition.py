@@ -10,6 +10,7 @@ tenant by ``service`` (this module knows no database).
 """
 
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
@@ -176,6 +177,13 @@ class BranchStep(_Strict):
     no: int | None = Field(default=None, ge=1, le=100)
 
 
+class Purpose(StrEnum):
+    """Why a message is sent, which decides whether the frequency cap applies to it."""
+
+    marketing = "marketing"  # counted by the frequency cap, and skipped over it
+    service = "service"  # a notice of the member's own order (paid, shipped, delivered)
+
+
 class SendStep(_Strict):
     """A message through the outbox, past the campaigns' guard rails."""
 
@@ -183,6 +191,12 @@ class SendStep(_Strict):
     channel: ChannelName = ChannelName.sms
     subject: str = Field(default="", max_length=200, description=_TEMPLATE)
     body: str = Field(min_length=1, max_length=20_000, description=_TEMPLATE)
+    purpose: Purpose = Field(
+        default=Purpose.marketing,
+        description="service: a notice the member expects about their own order — neither "
+        "counted by the frequency cap nor skipped by it; consent, unsubscribe and quiet hours "
+        "apply as to marketing",
+    )
 
 
 class CouponStep(_Strict):

@@ -6,7 +6,8 @@ message per key, coupons and points grant once per dedupe key, tags are set-or-u
 step run twice for one position (a position write lost after its effects committed) changes
 nothing the second time. Sends pass the campaigns' guard rails (``campaigns.guard_rails``):
 no address, unsubscribed, no consent and the frequency cap skip the message (the journey goes
-on); quiet hours defer it until they end.
+on); quiet hours defer it until they end. A service notice (an order's paid, shipped and
+delivered messages) is neither counted by the frequency cap nor skipped by it.
 """
 
 import logging
@@ -33,6 +34,7 @@ from memberops.journeys.definition import (
     CouponStep,
     GroupStep,
     PointsStep,
+    Purpose,
     SendStep,
     TagStep,
 )
@@ -49,6 +51,8 @@ log = logging.getLogger("memberops.journeys")
 #: The prefix of every key a journey's effects carry (and of its messages' idempotency keys,
 #: which the campaigns' frequency cap counts by it).
 KEY_PREFIX = JOURNEY_KEY_PREFIX
+#: Before a service notice's key (``notice:journey:…``): not one the frequency cap counts.
+NOTICE_PREFIX = "notice:"
 
 
 @dataclass(frozen=True)
@@ -77,15 +81,16 @@ def holds(run: Run, step: BranchStep, member_id: int) -> bool:
     return run.session.scalar(select(query.where(Member.id == member_id).exists())) or False
 
 
-def refusal(run: Run, member_id: int, channel: str) -> str | None:
-    """The first guard rail that refuses the member a message on ``channel`` (None: none)."""
+def refusal(run: Run, member_id: int, channel: str, *, capped: bool = True) -> str | None:
+    """The first guard rail that refuses the member a message on ``channel`` (None: none); a
+    service notice (``capped`` False) passes the frequency cap."""
     tenant, since = run.principal.tenant_id, run.now - run.rules.window
     member, on = literal(member_id), literal(channel)
     to = address(tenant, member, on)
     recent = recent_counts(tenant, None, since, member_id)
     sent = func.coalesce(recent.c.n, 0)
     query = (
-        select(skip_reason(on, to, sent, run.rules))
+        select(skip_reason(on, to, sent, run.rules, capped=capped))
         .select_from(Member)
         .outerjoin(Consent, consent_join(tenant, member, on))
         .outerjoin(recent, recent.c.member_id == member)
@@ -95,9 +100,17 @@ def refusal(run: Run, member_id: int, channel: str) -> str | None:
     return reason
 
 
+def message_key(step: SendStep, position: JourneyPosition) -> str:
+    """The message's idempotency key: the step's effect key, behind :data:`NOTICE_PREFIX` for a
+    service notice, so the frequency cap (which counts ``journey:`` keys) leaves it out."""
+    key = effect_key(position)
+    return key if step.purpose == Purpose.marketing else NOTICE_PREFIX + key
+
+
 def send(run: Run, step: SendStep, position: JourneyPosition) -> None:
     """The step's message to the member, unless a guard rail refuses it."""
-    reason = refusal(run, position.member_id, step.channel.value)
+    capped = step.purpose == Purpose.marketing
+    reason = refusal(run, position.member_id, step.channel.value, capped=capped)
     if reason is not None:
         log.info(
             "journey %s: no message to member %s (%s)",
@@ -110,7 +123,7 @@ def send(run: Run, step: SendStep, position: JourneyPosition) -> None:
         channel=step.channel, member_id=position.member_id, subject=step.subject, body=step.body
     )
     message, created = enqueue(
-        run.session, run.principal, body, effect_key(position), link_base=run.link_base
+        run.session, run.principal, body, message_key(step, position), link_base=run.link_base
     )
     until = quiet_until(run.now, run.principal.timezone, run.rules)
     if created and until is not None:

@@ -43,6 +43,12 @@ def _send(params: Params, body: str) -> dict[str, Any]:
     return {"type": "send", "channel": params.channel.value, "body": body}
 
 
+def _notice(params: Params, body: str) -> dict[str, Any]:
+    """A service notice about the member's own order: the frequency cap neither counts nor
+    skips it (docs/journeys.md)."""
+    return _send(params, body) | {"purpose": "service"}
+
+
 def _coupon(template_id: int) -> dict[str, Any]:
     return {"type": "issue_coupon", "coupon_template_id": template_id}
 
@@ -61,7 +67,7 @@ def welcome(p: WelcomeParams, _: Principal) -> list[Part]:
 
 def order_care(p: OrderCareParams, _: Principal) -> list[Part]:
     review = [
-        _send(p, f"{_HI}，您的包裹已签收，使用中有任何问题随时联系客服。{_STOP}"),
+        _notice(p, f"{_HI}，您的包裹已签收，使用中有任何问题随时联系客服。{_STOP}"),
         {"type": "wait", "days": p.review_after_days, "at": "10:00"},
         _send(p, f"{_HI}，宝贝用得还满意吗？期待您的评价，晒图好评有惊喜。{_STOP}"),
     ]
@@ -69,12 +75,12 @@ def order_care(p: OrderCareParams, _: Principal) -> list[Part]:
         Part(
             "付款",
             {"type": "order_paid"},
-            [_send(p, f"{_HI}，感谢您的订单！我们正在为您精心备货，发货后第一时间通知您。")],
+            [_notice(p, f"{_HI}，感谢您的订单！我们正在为您精心备货，发货后第一时间通知您。")],
         ),
         Part(
             "发货",
             {"type": "order_shipped"},
-            [_send(p, f"{_HI}，您的订单已发货，请留意查收。{_STOP}")],
+            [_notice(p, f"{_HI}，您的订单已发货，请留意查收。{_STOP}")],
         ),
         Part("签收", {"type": "order_delivered"}, review),
     ]

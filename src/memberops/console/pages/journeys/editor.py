@@ -24,6 +24,7 @@ from memberops.insights.lifecycle.models import Stage
 from memberops.insights.tags import service as tags
 from memberops.insights.tags.models import TagKind
 from memberops.journeys import service
+from memberops.journeys.definition import Purpose
 from memberops.journeys.errors import JourneyNameTaken
 from memberops.journeys.models import EntryRule
 from memberops.journeys.schemas import JourneyCreate, JourneyPatch, JourneyRead
@@ -170,6 +171,8 @@ class JourneyEditor:
             return dict(self.choices.tags)
         if name == "channel":
             return {c.value: named(t, "campaigns.channel", c.value) for c in ChannelName}
+        if name == "purpose":
+            return {p.value: named(t, "journeys.purpose", p.value) for p in Purpose}
         if name == "to_stage":
             return {
                 "": t("journeys.editor.any"),
