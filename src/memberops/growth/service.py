@@ -1,11 +1,9 @@
 """The growth rules' verb: store them once every coupon template they name exists."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memberops.growth.rules import GrowthRules
-from memberops.kernel.errors import InvalidInput
-from memberops.loyalty.coupons.models import CouponTemplate
+from memberops.loyalty.coupons.templates import require_templates
 from memberops.tenancy.access import Principal
 from memberops.tenancy.sections import save_section
 
@@ -22,20 +20,5 @@ def _named_templates(rules: GrowthRules) -> list[tuple[list[str | int], int]]:
 
 def save_rules(session: Session, principal: Principal, rules: GrowthRules) -> GrowthRules:
     """Store the tenant's growth rules (audited); 422 naming each unknown coupon template."""
-    named = _named_templates(rules)
-    found = set(
-        session.scalars(
-            select(CouponTemplate.id).where(
-                CouponTemplate.tenant_id == principal.tenant_id,
-                CouponTemplate.id.in_({t for _, t in named}),
-            )
-        )
-    )
-    problems = [
-        {"loc": ["body", *loc], "msg": f"no coupon template {t}"}
-        for loc, t in named
-        if t not in found
-    ]
-    if problems:
-        raise InvalidInput("The rules name coupon templates that do not exist.", errors=problems)
+    require_templates(session, principal, _named_templates(rules))
     return save_section(session, principal, rules)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
-from memberops.kernel.errors import Conflict, InvalidInput
+from memberops.kernel.errors import Conflict
 from memberops.kernel.events import publish
 from memberops.loyalty.checkin.errors import CheckInDisabled
 from memberops.loyalty.checkin.events import CheckedIn
@@ -24,7 +24,8 @@ from memberops.loyalty.checkin.rules import CheckInRules
 from memberops.loyalty.checkin.schemas import CheckInDay, CheckInRead, CheckInStatus
 from memberops.loyalty.coupons import service as coupons
 from memberops.loyalty.coupons.errors import TemplateNotFound
-from memberops.loyalty.coupons.models import Coupon, CouponSource, CouponTemplate
+from memberops.loyalty.coupons.models import Coupon, CouponSource
+from memberops.loyalty.coupons.templates import NamedTemplate, require_templates
 from memberops.loyalty.points import service as points
 from memberops.members.service import get_member, lock_members, refuse_inactive
 from memberops.tenancy.access import Principal, local_today, tenant_scope
@@ -216,24 +217,10 @@ def check_ins_export(session: Session, principal: Principal, member_id: int) -> 
 
 def save_rules(session: Session, principal: Principal, rules: CheckInRules) -> CheckInRules:
     """Store the tenant's check-in rules (audited) once every coupon they name exists."""
-    named = {
-        i: reward.coupon_template_id
+    named: list[NamedTemplate] = [
+        (("schedule", i, "coupon_template_id"), reward.coupon_template_id)
         for i, reward in enumerate(rules.schedule)
         if reward.coupon_template_id is not None
-    }
-    found = set(
-        session.scalars(
-            select(CouponTemplate.id).where(
-                CouponTemplate.tenant_id == principal.tenant_id,
-                CouponTemplate.id.in_(set(named.values())),
-            )
-        )
-    )
-    problems = [
-        {"loc": ["body", "schedule", i, "coupon_template_id"], "msg": f"no coupon template {t}"}
-        for i, t in named.items()
-        if t not in found
     ]
-    if problems:
-        raise InvalidInput("The rules name coupon templates that do not exist.", errors=problems)
+    require_templates(session, principal, named)
     return save_section(session, principal, rules)

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
+from memberops.kernel.errors import InvalidInput
 from memberops.kernel.pagination import newest_first
 from memberops.loyalty.coupons.errors import InvalidTemplate, StockBelowIssued, TemplateNotFound
 from memberops.loyalty.coupons.models import Coupon, CouponKind, CouponStatus, CouponTemplate
@@ -78,6 +79,32 @@ def _tier_problems(session: Session, principal: Principal, codes: list[str]) -> 
         for i, code in enumerate(codes)
         if code not in known
     ]
+
+
+#: A place in a request body (after ``body``) that names a coupon template, and the id there.
+NamedTemplate = tuple[Sequence[str | int], int]
+
+
+def require_templates(
+    session: Session, principal: Principal, named: Sequence[NamedTemplate]
+) -> None:
+    """Refuse a rules document that names coupon templates the tenant does not have: one 422
+    ``request.invalid`` listing each such place, so the operator sees every bad id at once."""
+    ids = {template_id for _, template_id in named}
+    found = set(
+        session.scalars(
+            select(CouponTemplate.id).where(
+                CouponTemplate.tenant_id == principal.tenant_id, CouponTemplate.id.in_(ids)
+            )
+        )
+    )
+    problems = [
+        {"loc": ["body", *loc], "msg": f"no coupon template {template_id}"}
+        for loc, template_id in named
+        if template_id not in found
+    ]
+    if problems:
+        raise InvalidInput("The rules name coupon templates that do not exist.", errors=problems)
 
 
 def check_template(session: Session, principal: Principal, body: TemplateCreate) -> None:

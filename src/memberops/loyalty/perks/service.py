@@ -18,10 +18,11 @@ from sqlalchemy import exists, extract, or_, select
 from sqlalchemy.orm import Session
 
 from memberops.kernel import clock
-from memberops.kernel.errors import Conflict, InvalidInput
+from memberops.kernel.errors import Conflict
 from memberops.loyalty.coupons import service as coupons
 from memberops.loyalty.coupons.errors import TemplateNotFound
-from memberops.loyalty.coupons.models import Coupon, CouponSource, CouponTemplate
+from memberops.loyalty.coupons.models import Coupon, CouponSource
+from memberops.loyalty.coupons.templates import require_templates
 from memberops.loyalty.perks.errors import NoMemberDayAccess, NoMemberDayOffer, NotMemberDay
 from memberops.loyalty.perks.models import PerkGrant, PerkKind
 from memberops.loyalty.perks.rules import Gift, PerkRules
@@ -283,20 +284,5 @@ def _named_templates(rules: PerkRules) -> list[tuple[list[str | int], int]]:
 
 def save_rules(session: Session, principal: Principal, rules: PerkRules) -> PerkRules:
     """Store the tenant's perk rules (audited) once every coupon template they name exists."""
-    named = _named_templates(rules)
-    found = set(
-        session.scalars(
-            select(CouponTemplate.id).where(
-                CouponTemplate.tenant_id == principal.tenant_id,
-                CouponTemplate.id.in_({t for _, t in named}),
-            )
-        )
-    )
-    problems = [
-        {"loc": ["body", *loc], "msg": f"no coupon template {t}"}
-        for loc, t in named
-        if t not in found
-    ]
-    if problems:
-        raise InvalidInput("The rules name coupon templates that do not exist.", errors=problems)
+    require_templates(session, principal, _named_templates(rules))
     return save_section(session, principal, rules)
