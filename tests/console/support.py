@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,17 @@ Prepare = Callable[[dict[str, str], Path], str]
 def api(base: str, key: str) -> httpx.Client:
     headers = {"Authorization": f"Bearer {key}"}
     return httpx.Client(base_url=f"{base}/api/v1", headers=headers, trust_env=False, timeout=30)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A running console server and its admin API key."""
+
+    base: str
+    api_key: str
+
+    def client(self) -> httpx.Client:
+        return api(self.base, self.api_key)
 
 
 def visit(page: Page, url: str) -> None:

@@ -5,15 +5,13 @@ names, who invited them; a bad name is refused in the dialog. Screenshots of bot
 the test's directory and ``test-results/console/``."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.console.support import (
-    api,
+    Shop,
     arrive,
     chromium_or_skip,
     cli,
@@ -33,15 +31,6 @@ PEOPLE = (
     ("13900000003", "王三", "上海"),
 )
 VIP_RULE = {"all": [{"field": "member.city", "op": "=", "value": "杭州"}]}
-
-
-@dataclass(frozen=True)
-class Shop:
-    base: str
-    api_key: str
-
-    def client(self) -> httpx.Client:
-        return api(self.base, self.api_key)
 
 
 def _prepare(env: dict[str, str], cwd: Path) -> str:

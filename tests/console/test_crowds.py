@@ -8,7 +8,6 @@ state. The screenshot goes to ``test-results/console/crowds.png``."""
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.console.support import (
     PASSWORD,
+    Shop,
     api,
     arrive,
     chromium_or_skip,
@@ -40,12 +40,6 @@ CONDITION = {
 }
 GOLD_UP = {"all": [CONDITION["all"][2]]}
 HEADER = ["会员ID", "姓名", "手机号", "性别", "城市", "订单数", "累计消费", "最近购买时间"]
-
-
-@dataclass(frozen=True)
-class Shop:
-    base: str
-    api_key: str
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from memberops.dashboard.joins import JoinReport, JoinRow
 from memberops.dashboard.periods import Bucket
 from memberops.growth.models import JoinSource
 from tests.console.support import (
+    Shop,
     api,
     arrive,
     chromium_or_skip,
@@ -51,15 +51,6 @@ SOURCES = (
     ("official_account_menu", "menu-nov", 1),
 )
 REFERRERS = 11  # one more than a page of the leaderboard
-
-
-@dataclass(frozen=True)
-class Shop:
-    base: str
-    api_key: str
-
-    def client(self) -> httpx.Client:
-        return api(self.base, self.api_key)
 
 
 def _prepare(env: dict[str, str], cwd: Path) -> str:
