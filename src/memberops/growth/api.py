@@ -24,6 +24,7 @@ from memberops.growth.schemas import (
 from memberops.growth.service import save_rules
 from memberops.kernel.pagination import MAX_KEY, decode_cursor, encode_cursor
 from memberops.kernel.web import Cursor, Limit, MemberId, SessionDep, SettingsDep
+from memberops.loyalty.access import Reader, RulesKeeper
 from memberops.members.service import get_member
 from memberops.tenancy.access import Permission, Principal
 from memberops.tenancy.dependencies import require
@@ -34,8 +35,6 @@ router = APIRouter(tags=["growth"])
 redirects = APIRouter(tags=["growth"])
 
 Writer = Annotated[Principal, Depends(require(Permission.members_write))]
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-RulesKeeper = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
 Marketer = Annotated[Principal, Depends(require(Permission.campaigns_manage))]
 MarketReader = Annotated[Principal, Depends(require(Permission.campaigns_read))]
 TenantId = Annotated[int, Path(ge=1, le=MAX_KEY)]

@@ -3,12 +3,13 @@ with purchase, renewal and refund (idempotent on the required ``Idempotency-Key`
 member's benefits now. Thin: verbs in ``service`` / ``refunds`` / ``types``, reads in
 ``queries`` and ``benefits``."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.web import Cursor, Limit, MemberId, RequiredIdempotencyKeyDep, SessionDep
+from memberops.loyalty.access import REPLAYABLE, Manager, Operator, Reader
 from memberops.loyalty.cards import queries, refunds, service, types
 from memberops.loyalty.cards.benefits import member_benefits
 from memberops.loyalty.cards.schemas import (
@@ -24,22 +25,13 @@ from memberops.loyalty.cards.schemas import (
     RenewIn,
 )
 from memberops.members import service as members
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 
 router = APIRouter(tags=["loyalty"])
 
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
 CardTypeId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A benefit card type id")]
 HoldingId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A holding id")]
 CARDS = "/benefit-cards"
 HOLDINGS = "/members/{member_id}/benefit-cards"
-_DONE: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Done"},
-    200: {"description": "A replay of the Idempotency-Key: the first answer, nothing changed"},
-}
 
 
 @router.post(CARDS, response_model=CardTypeRead, status_code=201)
@@ -86,7 +78,7 @@ def member_holdings(member_id: MemberId, session: SessionDep, principal: Reader)
     return HoldingPage(items=queries.member_holdings(session, principal, member_id))
 
 
-@router.post(HOLDINGS, response_model=HoldingRead, responses=_DONE)
+@router.post(HOLDINGS, response_model=HoldingRead, responses=REPLAYABLE)
 def purchase(
     member_id: MemberId,
     body: PurchaseIn,
@@ -103,7 +95,7 @@ def purchase(
     return answer
 
 
-@router.post(HOLDINGS + "/{holding_id}/renew", response_model=HoldingRead, responses=_DONE)
+@router.post(HOLDINGS + "/{holding_id}/renew", response_model=HoldingRead, responses=REPLAYABLE)
 def renew(
     member_id: MemberId,
     holding_id: HoldingId,
@@ -119,7 +111,7 @@ def renew(
     return answer
 
 
-@router.post(HOLDINGS + "/{holding_id}/refund", response_model=HoldingRead, responses=_DONE)
+@router.post(HOLDINGS + "/{holding_id}/refund", response_model=HoldingRead, responses=REPLAYABLE)
 def refund(
     member_id: MemberId,
     holding_id: HoldingId,

@@ -3,21 +3,17 @@ check-in rules. Thin: parsing and status codes here, verbs in ``service``."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from memberops.kernel.web import MemberId, SessionDep
+from memberops.loyalty.access import Operator, Reader, RulesKeeper
 from memberops.loyalty.checkin import service
 from memberops.loyalty.checkin.rules import CheckInRules
 from memberops.loyalty.checkin.schemas import CheckInRead, CheckInStatus
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 from memberops.tenancy.sections import load_section
 
 router = APIRouter(tags=["loyalty"])
 
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-RulesKeeper = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
 Month = Annotated[
     str | None,
     Query(pattern=r"^2[01]\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM; this local month"),

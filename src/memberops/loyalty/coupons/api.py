@@ -10,6 +10,7 @@ from memberops.kernel.idempotency import once
 from memberops.kernel.pagination import MAX_KEY, cut_page, decode_cursor
 from memberops.kernel.schemas import Text
 from memberops.kernel.web import Cursor, IdempotencyKeyDep, Limit, MemberId, SessionDep
+from memberops.loyalty.access import Manager, Operator, Reader
 from memberops.loyalty.coupons import queries, service, templates
 from memberops.loyalty.coupons.models import CouponSource, CouponStatus
 from memberops.loyalty.coupons.redemption import redeem_coupon
@@ -26,13 +27,10 @@ from memberops.loyalty.coupons.schemas import (
 )
 from memberops.members import service as members
 from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import get_principal, require
+from memberops.tenancy.dependencies import get_principal
 
 router = APIRouter(tags=["coupons"])
 
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
 AnyRole = Annotated[Principal, Depends(get_principal)]
 TemplateId = Annotated[int, Path(ge=1, le=MAX_KEY, description="A coupon template id")]
 Code = Annotated[Text, Path(min_length=1, max_length=32, description="The coupon's code")]

@@ -2,23 +2,19 @@
 The new-member pack follows a sign-up and birthday gifts come from the daily job
 (``memberops loyalty daily``), so they have no route of their own."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from memberops.kernel.web import MemberId, SessionDep
+from memberops.loyalty.access import Operator, Reader, RulesKeeper
 from memberops.loyalty.perks import service
 from memberops.loyalty.perks.rules import PerkRules
 from memberops.loyalty.perks.schemas import PerkGrantRead
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 from memberops.tenancy.sections import load_section
 
 router = APIRouter(tags=["loyalty"])
 
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-RulesKeeper = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
 _CREATED: dict[int | str, dict[str, Any]] = {201: {"description": "Coupons granted"}}
 
 

@@ -2,12 +2,13 @@
 required ``Idempotency-Key``), members with points expiring, the liability report and the earn
 rules. Thin: verbs in ``service``, reads in ``queries`` and ``expiry``."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.web import Cursor, Limit, MemberId, RequiredIdempotencyKeyDep, SessionDep
+from memberops.loyalty.access import REPLAYABLE, Manager, Operator, Reader, RulesKeeper
 from memberops.loyalty.points import expiry, queries, service
 from memberops.loyalty.points.rules import EarnRules
 from memberops.loyalty.points.schemas import (
@@ -21,20 +22,9 @@ from memberops.loyalty.points.schemas import (
     RedemptionRead,
 )
 from memberops.members import service as members
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 from memberops.tenancy.sections import load_section, save_section
 
 router = APIRouter(tags=["loyalty"])
-
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
-RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-_DONE: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Done"},
-    200: {"description": "A replay of the Idempotency-Key: the first answer, nothing changed"},
-}
 
 
 @router.get("/members/{member_id}/points", response_model=PointsRead)
@@ -50,7 +40,9 @@ def member_points(
     return queries.read_points(session, principal, member_id, decode_cursor(cursor), limit)
 
 
-@router.post("/members/{member_id}/points/redeem", response_model=RedemptionRead, responses=_DONE)
+@router.post(
+    "/members/{member_id}/points/redeem", response_model=RedemptionRead, responses=REPLAYABLE
+)
 def redeem(
     member_id: MemberId,
     body: RedeemIn,
@@ -68,7 +60,7 @@ def redeem(
     return answer
 
 
-@router.post("/members/{member_id}/points/adjust", response_model=EntryRead, responses=_DONE)
+@router.post("/members/{member_id}/points/adjust", response_model=EntryRead, responses=REPLAYABLE)
 def adjust(
     member_id: MemberId,
     body: AdjustIn,
@@ -116,6 +108,6 @@ def read_rules(session: SessionDep, principal: Reader) -> EarnRules:
 
 
 @router.put("/loyalty/points-rules", response_model=EarnRules)
-def replace_rules(body: EarnRules, session: SessionDep, principal: RulesEditor) -> EarnRules:
+def replace_rules(body: EarnRules, session: SessionDep, principal: RulesKeeper) -> EarnRules:
     """Replace the whole rules document (audited); applies to orders recorded from now on."""
     return save_section(session, principal, body)

@@ -3,21 +3,17 @@ member's level with its history. Thin: verbs in ``service``, reads in ``queries`
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from memberops.kernel.pagination import cut_page, decode_cursor
 from memberops.kernel.web import MemberId, SessionDep
+from memberops.loyalty.access import Reader, RulesKeeper
 from memberops.loyalty.tiers import queries, service
 from memberops.loyalty.tiers.rules import TierLadder
 from memberops.loyalty.tiers.schemas import Distribution, LadderSaved, MemberTierRead
 from memberops.members import service as members
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 
 router = APIRouter(tags=["loyalty"])
-
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
 
 
 @router.get("/loyalty/tiers", response_model=TierLadder)
@@ -27,7 +23,7 @@ def read_ladder(session: SessionDep, principal: Reader) -> TierLadder:
 
 
 @router.put("/loyalty/tiers", response_model=LadderSaved)
-def replace_ladder(body: TierLadder, session: SessionDep, principal: RulesEditor) -> LadderSaved:
+def replace_ladder(body: TierLadder, session: SessionDep, principal: RulesKeeper) -> LadderSaved:
     """Replace the whole ladder (audited) and re-evaluate every member against it at once:
     members are placed and upgraded, never moved down before their period ends."""
     changed = service.save_ladder(session, principal, body)

@@ -6,12 +6,13 @@ Scopes are the loyalty ones: reading is ``loyalty:read``; a top-up and a spend a
 does (``loyalty:operate``); an adjustment is an operator's hand (``loyalty:manage``); the bonus
 tiers are programme rules (``loyalty:rules``)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from memberops.kernel.pagination import decode_cursor
 from memberops.kernel.web import Cursor, Limit, MemberId, RequiredIdempotencyKeyDep, SessionDep
+from memberops.loyalty.access import REPLAYABLE, Manager, Operator, Reader, RulesKeeper
 from memberops.loyalty.wallet import queries, service
 from memberops.loyalty.wallet.rules import TopUpRules
 from memberops.loyalty.wallet.schemas import (
@@ -25,20 +26,10 @@ from memberops.loyalty.wallet.schemas import (
     TopUpRead,
 )
 from memberops.members import service as members
-from memberops.tenancy.access import Permission, Principal
-from memberops.tenancy.dependencies import require
 from memberops.tenancy.sections import load_section, save_section
 
 router = APIRouter(tags=["loyalty"])
 
-Reader = Annotated[Principal, Depends(require(Permission.loyalty_read))]
-Operator = Annotated[Principal, Depends(require(Permission.loyalty_operate))]
-Manager = Annotated[Principal, Depends(require(Permission.loyalty_manage))]
-RulesEditor = Annotated[Principal, Depends(require(Permission.loyalty_rules))]
-_DONE: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Done"},
-    200: {"description": "A replay of the Idempotency-Key: the first answer, nothing changed"},
-}
 _BASE = "/members/{member_id}/stored-value"
 
 
@@ -55,7 +46,7 @@ def member_stored_value(
     return queries.read_stored_value(session, principal, member_id, decode_cursor(cursor), limit)
 
 
-@router.post(f"{_BASE}/top-ups", response_model=TopUpRead, responses=_DONE)
+@router.post(f"{_BASE}/top-ups", response_model=TopUpRead, responses=REPLAYABLE)
 def top_up(
     member_id: MemberId,
     body: TopUpIn,
@@ -71,7 +62,7 @@ def top_up(
     return answer
 
 
-@router.post(f"{_BASE}/spends", response_model=SpendRead, responses=_DONE)
+@router.post(f"{_BASE}/spends", response_model=SpendRead, responses=REPLAYABLE)
 def spend(
     member_id: MemberId,
     body: SpendIn,
@@ -90,7 +81,7 @@ def spend(
     return answer
 
 
-@router.post(f"{_BASE}/adjustments", response_model=EntryRead, responses=_DONE)
+@router.post(f"{_BASE}/adjustments", response_model=EntryRead, responses=REPLAYABLE)
 def adjust(
     member_id: MemberId,
     body: AdjustIn,
@@ -125,6 +116,6 @@ def read_rules(session: SessionDep, principal: Reader) -> TopUpRules:
 
 
 @router.put("/stored-value/rules", response_model=TopUpRules)
-def replace_rules(body: TopUpRules, session: SessionDep, principal: RulesEditor) -> TopUpRules:
+def replace_rules(body: TopUpRules, session: SessionDep, principal: RulesKeeper) -> TopUpRules:
     """Replace the bonus tiers (audited); they apply to top-ups from now on."""
     return save_section(session, principal, body)
